@@ -1,0 +1,128 @@
+// dbt-style graph selectors over a Plan: `orders`, `+orders` (with ancestors), `case_files+` (with
+// descendants), `2+orders` / `orders+1` (bounded depth), `@case_files` (descendants and their
+// ancestors), `dispatch_*` (glob). Commas and repeated flags are unions; --exclude subtracts.
+
+import { errorDiagnostic, FerryError } from '../errors.js';
+import { didYouMean } from '../spec/suggest.js';
+import type { Plan } from './plan.js';
+
+export interface Selection {
+  readonly select?: readonly string[];
+  readonly exclude?: readonly string[];
+}
+
+const TERM = /^(@)?(?:(\d*)\+)?([a-z0-9_*]+)(?:\+(\d*))?$/;
+
+interface Adjacency {
+  readonly parents: ReadonlyMap<string, readonly string[]>;
+  readonly children: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * The names of the selected migrations, in plan order. Throws FerryError (`select.syntax`,
+ * `select.unknown`) for a selector that cannot be read or matches nothing.
+ *
+ * @example
+ * selectMigrations(plan, { select: ['+orders'], exclude: ['brackets'] }); // ['case_files', 'orders']
+ */
+export function selectMigrations(plan: Plan, selection: Selection): string[] {
+  const all = plan.migrations.map((m) => m.name);
+  const adjacency = buildAdjacency(plan);
+  const chosen = selection.select?.length ? unionOf(selection.select, all, adjacency) : new Set(all);
+  const excluded = selection.exclude?.length ? unionOf(selection.exclude, all, adjacency) : new Set<string>();
+  return all.filter((name) => chosen.has(name) && !excluded.has(name));
+}
+
+/** The plan reduced to `names`: their nodes, the edges among them, and the non-empty layers. */
+export function restrictPlan(plan: Plan, names: readonly string[]): Plan {
+  const keep = new Set(names);
+  return {
+    ...plan,
+    migrations: plan.migrations.filter((m) => keep.has(m.name)),
+    edges: plan.edges.filter((e) => keep.has(e.parent) && keep.has(e.child)),
+    layers: plan.layers.map((layer) => layer.filter((n) => keep.has(n))).filter((layer) => layer.length > 0),
+  };
+}
+
+function unionOf(selectors: readonly string[], all: readonly string[], adjacency: Adjacency): Set<string> {
+  const result = new Set<string>();
+  const terms = selectors.flatMap((s) => s.split(/[\s,]+/)).filter((t) => t !== '');
+  for (const term of terms) for (const name of resolveTerm(term, all, adjacency)) result.add(name);
+  return result;
+}
+
+function resolveTerm(term: string, all: readonly string[], adjacency: Adjacency): Set<string> {
+  const match = TERM.exec(term);
+  if (!match) {
+    throw new FerryError(
+      errorDiagnostic('select.syntax', `cannot read selector \`${term}\``, {
+        hint: 'use a migration name, optionally with + before (ancestors) or after (descendants): +orders, case_files+, 1+orders',
+      }),
+    );
+  }
+  const [, at, up, pattern = '', down] = match;
+  const seeds = matchNames(pattern, all);
+  if (seeds.length === 0) {
+    throw new FerryError(
+      errorDiagnostic('select.unknown', `selector \`${term}\` matches no migration`, {
+        hint: didYouMean(pattern, all, '`ferry graph` lists every migration'),
+      }),
+    );
+  }
+  const result = new Set(seeds);
+  if (at !== undefined) {
+    const descendants = walk(seeds, adjacency.children, Number.POSITIVE_INFINITY);
+    for (const name of descendants) result.add(name);
+    for (const name of walk([...descendants], adjacency.parents, Number.POSITIVE_INFINITY)) result.add(name);
+    return result;
+  }
+  if (up !== undefined) for (const name of walk(seeds, adjacency.parents, depth(up))) result.add(name);
+  if (down !== undefined) for (const name of walk(seeds, adjacency.children, depth(down))) result.add(name);
+  return result;
+}
+
+function depth(digits: string): number {
+  return digits === '' ? Number.POSITIVE_INFINITY : Number(digits);
+}
+
+function matchNames(pattern: string, all: readonly string[]): string[] {
+  if (!pattern.includes('*')) return all.includes(pattern) ? [pattern] : [];
+  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return all.filter((name) => regex.test(name));
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Nodes reachable from `seeds` along `next` within `maxDepth` steps (seeds excluded unless reached). */
+function walk(
+  seeds: readonly string[],
+  next: ReadonlyMap<string, readonly string[]>,
+  maxDepth: number,
+): Set<string> {
+  const seen = new Set<string>();
+  let frontier = [...seeds];
+  for (let level = 0; level < maxDepth && frontier.length > 0; level++) {
+    const following: string[] = [];
+    for (const node of frontier) {
+      for (const neighbour of next.get(node) ?? []) {
+        if (seen.has(neighbour)) continue;
+        seen.add(neighbour);
+        following.push(neighbour);
+      }
+    }
+    frontier = following;
+  }
+  return seen;
+}
+
+function buildAdjacency(plan: Plan): Adjacency {
+  const parents = new Map<string, string[]>();
+  const children = new Map<string, string[]>();
+  for (const edge of plan.edges) {
+    parents.set(edge.child, [...(parents.get(edge.child) ?? []), edge.parent]);
+    children.set(edge.parent, [...(children.get(edge.parent) ?? []), edge.child]);
+  }
+  return { parents, children };
+}
