@@ -55,7 +55,7 @@ function interpolateString(
     const name = inner?.startsWith('env:') ? inner.slice(4) : undefined;
     if (name === undefined || !VARIABLE_NAME.test(name)) {
       problems.push({ path, kind: 'syntax', text: whole });
-      return '';
+      return whole;
     }
     const found = options.env[name];
     if (found === undefined || found === '') {

@@ -8,6 +8,7 @@ import { maskUrl, urlHasPassword } from '../util/mask-url.js';
 import { checkAcrossMigrations, type LocatedMigration } from './cross-checks.js';
 import { type EnvProblem, interpolateEnv, referencesEnv } from './env.js';
 import { loadExpressionParser } from './expression.js';
+import { checkMigrationExpressions } from './expression-checks.js';
 import { normalizeMigration, normalizeProject } from './normalize.js';
 import { readSpecFile } from './read-spec-file.js';
 import { type DocumentKind, displayPath, documentKind, validateAgainstSchema } from './schema-validation.js';
@@ -139,6 +140,7 @@ function validateDocument(
   const kind = documentKind(data);
   const schemaErrors = validateAgainstSchema(document, data, kind);
   diagnostics.push(...schemaErrors);
+  if (kind === 'migration') diagnostics.push(...checkMigrationExpressions(document, data));
   if (kind === 'project') diagnostics.push(...literalSecrets(document));
   if (schemaErrors.length > 0 || interpolated.problems.length > 0) return { kind };
   return { kind, valid: { document, data } };

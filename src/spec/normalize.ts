@@ -1,10 +1,9 @@
 // Turns schema-valid documents into typed specs: table names resolved, column shorthands expanded,
-// defaults applied, identifiers and expressions checked. Runs only on documents that passed the schema,
+// defaults applied, identifiers checked (expressions have a pass of their own: expression-checks.ts). Runs only on documents that passed the schema,
 // so the casts below describe shapes ajv has already guaranteed.
 
 import { type Diagnostic, errorDiagnostic } from '../errors.js';
 import { hashCanonical } from '../util/canonical-json.js';
-import { explainInvalidExpression } from './expression.js';
 import {
   formatQualifiedName,
   identifierTooLong,
@@ -88,7 +87,6 @@ export function normalizeMigration(
   if (to && identifierTooLong(to.name)) diagnostics.push(tooLong(document, ['to'], to.name));
   const columns = columnSpecs(document, (data.columns ?? {}) as Raw, diagnostics);
   const where = data.where as string | undefined;
-  if (where !== undefined) checkExpression(document, ['where'], where, diagnostics);
   const batch = (data.batch ?? {}) as { size?: MigrationSpec['batch']['size']; key?: string[] };
   if (!from || !to || diagnostics.length > 0) return { diagnostics };
 
@@ -153,7 +151,6 @@ function columnSpecs(document: SpecDocument, raw: Raw, diagnostics: Diagnostic[]
       );
       continue;
     }
-    if (spec.expr !== undefined) checkExpression(document, [...path, 'expr'], spec.expr, diagnostics);
     columns.set(name, { ...spec, location });
   }
   return columns;
@@ -176,25 +173,6 @@ function columnProblem(spec: { from?: string; expr?: string; ref?: string; omit?
     };
   }
   return undefined;
-}
-
-function checkExpression(
-  document: SpecDocument,
-  path: PathSegment[],
-  text: string,
-  diagnostics: Diagnostic[],
-) {
-  const problem = explainInvalidExpression(text);
-  if (!problem) return;
-  diagnostics.push(
-    errorDiagnostic('spec.expression', `\`${path.join('.')}\` ${problem}`, {
-      hint:
-        path[0] === 'where'
-          ? 'write one boolean SQL expression over source columns, e.g. "deleted_at is null"'
-          : 'write one SQL scalar expression over source columns, e.g. "amount_cents / 100.0"',
-      location: document.locate(path),
-    }),
-  );
 }
 
 function tooLong(document: SpecDocument, path: PathSegment[], identifier: string): Diagnostic {

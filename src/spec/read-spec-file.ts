@@ -79,22 +79,30 @@ function isOnlyComments(text: string): boolean {
 }
 
 function lineColumnOfFirstInvalidByte(bytes: Buffer): { line: number; column: number } {
-  let low = 0;
-  let high = bytes.length;
-  // The longest valid prefix is found by bisection; the error is at the byte after it. Streaming mode
-  // makes a character cut in half at the prefix's end count as valid, so validity is monotonic.
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      low = mid;
-    } catch {
-      high = mid - 1;
-    }
-  }
-  const prefix = new TextDecoder().decode(bytes.subarray(0, low));
+  const offset = firstInvalidUtf8Offset(bytes);
+  const prefix = bytes.subarray(0, offset).toString('utf8');
   const lines = prefix.split('\n');
-  return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
+  return { line: lines.length, column: [...(lines.at(-1) ?? '')].length + 1 };
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8Offset(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const length = sequenceLength(bytes[i] as number);
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) if (((bytes[i + k] as number) & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return i;
+}
+
+function sequenceLength(lead: number): number {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead < 0xe0) return 2;
+  if (lead >= 0xe0 && lead < 0xf0) return 3;
+  if (lead >= 0xf0 && lead < 0xf5) return 4;
+  return 0;
 }
 
 function formatBytes(bytes: number): string {

@@ -52,7 +52,8 @@ export function parseSpecDocuments(text: string, file: string): ParsedFile {
   const diagnostics: Diagnostic[] = [];
   for (const doc of parsed) {
     if (doc.errors.length > 0) {
-      diagnostics.push(...doc.errors.map((e) => yamlErrorDiagnostic(e, text, at)));
+      // After the first error the parser is out of step with the text; what follows is mostly echo.
+      diagnostics.push(yamlErrorDiagnostic(doc.errors[0] as YamlErrorLike, text, at));
       continue;
     }
     if (doc.contents === null) continue; // an empty document between two `---` separators
@@ -105,16 +106,24 @@ function yamlErrorDiagnostic(
 ): Diagnostic {
   const location = at(error.pos[0]);
   if (error.code === 'DUPLICATE_KEY') {
-    const key = text.slice(error.pos[0], error.pos[1]).trim() || 'a key';
+    const key = /^["']?([^:\n"']+)/.exec(text.slice(error.pos[0]))?.[1]?.trim() || 'a key';
     return errorDiagnostic('spec.duplicate-key', `\`${key}\` appears twice in one mapping`, {
       hint: 'keep one of the two entries; in `columns`, each target column is mapped once',
       location,
     });
   }
   return errorDiagnostic('spec.syntax', `YAML syntax: ${firstLine(error.message)}`, {
-    hint: 'check indentation, quoting and colons near this position',
+    hint: unquotedReferenceInFlow(text, location.line)
+      ? 'inside { … } or [ … ], write an environment reference in quotes: url: "${env:NAME}"'
+      : 'check indentation, quoting and colons near this position',
     location,
   });
+}
+
+/** `{ url: ${env:X} }` is the most common YAML mistake in specs: braces are flow indicators. */
+function unquotedReferenceInFlow(text: string, line: number): boolean {
+  const content = text.split('\n')[line - 1] ?? '';
+  return /[{[][^'"]*\$\{env:/.test(content);
 }
 
 function unparseable(file: string, error: unknown, location?: SourceLocation): Diagnostic {

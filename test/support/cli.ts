@@ -1,0 +1,27 @@
+// Runs the built ferry binary as a user would, capturing exit code and output.
+
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+export const FERRY_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function runFerry(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
+  const result = await execa('node', [FERRY_BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    // A clean environment: no inherited connection variables, CI markers or colour settings.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    extendEnv: false,
+    reject: false,
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
