@@ -2,38 +2,40 @@
 // stable code, a message, an optional source location and a hint; the CLI maps codes to exit codes
 // and never shows a stack trace for them.
 
-/** Stable codes, documented in docs/troubleshooting.md. Never renamed once released. */
-export type ErrorCode =
-  | 'spec.dir-missing'
-  | 'spec.no-project'
-  | 'spec.project-duplicate'
-  | 'spec.read'
-  | 'spec.too-large'
-  | 'spec.binary'
-  | 'spec.encoding'
-  | 'spec.empty'
-  | 'spec.syntax'
-  | 'spec.duplicate-key'
-  | 'spec.alias-limit'
-  | 'spec.schema'
-  | 'spec.unknown-key'
-  | 'spec.missing-key'
-  | 'spec.env-unset'
-  | 'spec.env-syntax'
-  | 'spec.secret-literal'
-  | 'spec.table-name'
-  | 'spec.identifier'
-  | 'spec.column-source'
-  | 'spec.expression'
-  | 'spec.duplicate-migration'
-  | 'spec.duplicate-target'
-  | 'spec.unknown-ref'
-  | 'spec.unknown-dependency'
-  | 'graph.cycle'
-  | 'select.syntax'
-  | 'select.unknown'
-  | 'cli.usage'
-  | 'internal';
+/** Stable codes, each explained in docs/troubleshooting.md. Never renamed once released. */
+export const ERROR_CODES = [
+  'spec.dir-missing',
+  'spec.no-project',
+  'spec.project-duplicate',
+  'spec.read',
+  'spec.too-large',
+  'spec.binary',
+  'spec.encoding',
+  'spec.empty',
+  'spec.syntax',
+  'spec.duplicate-key',
+  'spec.alias-limit',
+  'spec.schema',
+  'spec.unknown-key',
+  'spec.missing-key',
+  'spec.env-unset',
+  'spec.env-syntax',
+  'spec.secret-literal',
+  'spec.table-name',
+  'spec.identifier',
+  'spec.column-source',
+  'spec.expression',
+  'spec.duplicate-migration',
+  'spec.duplicate-target',
+  'spec.unknown-ref',
+  'spec.unknown-dependency',
+  'graph.cycle',
+  'select.syntax',
+  'select.unknown',
+  'internal',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type Severity = 'error' | 'warning';
 

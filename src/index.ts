@@ -1,0 +1,20 @@
+// ferry as a library: load specs, compile plans, select parts of them and render them. The CLI is a
+// thin layer over exactly these functions.
+
+export { type CompileResult, compilePlan } from './compiler/compile.js';
+export { type LoadedPlan, loadPlan } from './compiler/load-plan.js';
+export type { ColumnPlan, DependencyEdge, EdgeKind, MigrationNode, Plan } from './compiler/plan.js';
+export { restrictPlan, type Selection, selectMigrations } from './compiler/select.js';
+export {
+  type Diagnostic,
+  ERROR_CODES,
+  type ErrorCode,
+  FerryError,
+  type Severity,
+  type SourceLocation,
+} from './errors.js';
+export { formatDiagnostic, formatDiagnostics, githubAnnotation } from './report/diagnostics.js';
+export { type GraphFormat, renderGraph } from './report/graph.js';
+export { type LoadOptions, type LoadResult, loadSpecs } from './spec/load.js';
+export type { MigrationSpec, ProjectSpec, QualifiedName, SpecSet } from './spec/types.js';
+export { maskUrl } from './util/mask-url.js';
