@@ -32,6 +32,11 @@ export const ERROR_CODES = [
   'graph.cycle',
   'select.syntax',
   'select.unknown',
+  'agent.crashed',
+  'agent.timeout',
+  'agent.output-too-large',
+  'agent.invalid-answer',
+  'agent.unknown-name',
   'internal',
 ] as const;
 

@@ -51,13 +51,14 @@ function connection(raw: Raw): ConnectionSpec {
 
 function agentSpec(raw: unknown): AgentSpec {
   if (typeof raw === 'string') return { builtin: raw as BuiltinAgentName };
-  const agent = raw as { name?: string; command: string[]; timeoutSeconds?: number };
+  const agent = raw as { name?: string; command: string[]; roles?: BuiltinAgentName[]; timeoutSeconds?: number };
   const program = agent.command[0] as string;
   const fallbackName = (program.split(/[\\/]/).pop() ?? program).replace(/\.[^.]*$/, '').toLowerCase();
   return {
     external: {
       name: agent.name ?? fallbackName,
       command: agent.command,
+      roles: agent.roles ?? ['mapping'],
       timeoutSeconds: agent.timeoutSeconds ?? DEFAULT_AGENT_TIMEOUT_SECONDS,
     },
   };

@@ -46,6 +46,8 @@ export interface MigrationSpec {
 export interface ExternalAgentSpec {
   readonly name: string;
   readonly command: readonly string[];
+  /** The roles the agent is asked for, in the order agents run. */
+  readonly roles: readonly BuiltinAgentName[];
   readonly timeoutSeconds: number;
 }
 
