@@ -3,7 +3,17 @@
 
 export { type CompileResult, compilePlan } from './compiler/compile.js';
 export { type LoadedPlan, loadPlan } from './compiler/load-plan.js';
-export type { ColumnPlan, DependencyEdge, EdgeKind, MigrationNode, Plan } from './compiler/plan.js';
+export type {
+  Classification,
+  ColumnPlan,
+  DependencyEdge,
+  EdgeKind,
+  MigrationNode,
+  Origin,
+  Plan,
+  PlanDecision,
+  PlanWarning,
+} from './compiler/plan.js';
 export { restrictPlan, type Selection, selectMigrations } from './compiler/select.js';
 export {
   type Diagnostic,

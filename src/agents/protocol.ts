@@ -72,7 +72,7 @@ export const AgentMigration = z.object({
   openColumns: z.array(z.string()).describe('Target columns the spec leaves open, in table order.'),
   where: z.string().optional(),
 });
-export type AgentMigration = z.infer<typeof AgentMigration>;
+export type AgentMigration = DeepReadonly<z.infer<typeof AgentMigration>>;
 
 const Confidence = z.number().min(0).max(1).describe('0 to 1; below the project threshold it is a decision.');
 const Reason = z.string().min(1).max(2000).describe('Why, in one sentence a reviewer can check.');
@@ -111,8 +111,11 @@ export const DecisionProposal = z.object({
   kind: z.literal('decision'),
   migration: z.string(),
   column: z.string().optional(),
-  question: z.string().min(1),
-  options: z.array(z.object({ label: z.string(), yaml: z.string() })),
+  question: z.string().min(1).max(4000),
+  options: z
+    .array(z.object({ label: z.string().min(1).max(500), yaml: z.string().min(1).max(4000) }))
+    .min(1)
+    .max(20),
 });
 
 /** A mapping that works but may lose information (a lossy cast), with the YAML that makes it explicit. */
@@ -120,8 +123,8 @@ export const WarningProposal = z.object({
   kind: z.literal('warning'),
   migration: z.string(),
   column: z.string().optional(),
-  message: z.string().min(1),
-  yaml: z.string().optional(),
+  message: z.string().min(1).max(4000),
+  yaml: z.string().max(4000).optional(),
 });
 
 export const AgentRequest = z.object({
@@ -136,7 +139,14 @@ export const AgentRequest = z.object({
     .optional()
     .describe('For the guidance role: the decisions raised so far, to be put in plain language.'),
 });
-export type AgentRequest = z.infer<typeof AgentRequest>;
+/** Agents read requests and never change them; readonly lets ferry pass its catalogs without copying. */
+export type AgentRequest = DeepReadonly<z.infer<typeof AgentRequest>>;
+
+type DeepReadonly<T> = T extends (infer E)[]
+  ? readonly DeepReadonly<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 export const Proposal = z.discriminatedUnion('kind', [
   ColumnProposal,

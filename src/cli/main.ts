@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GraphFormat } from '../report/graph.js';
+import type { InitCommandOptions } from './commands/init.js';
+import type { PlanFormat } from './commands/plan.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
@@ -74,6 +76,40 @@ program
     async (options: { format: GraphFormat; select?: string[]; exclude?: string[] }, command: Command) => {
       const { graphCommand } = await import('./commands/graph.js');
       await run(command, undefined, (context) => graphCommand(context, options));
+    },
+  );
+
+program
+  .command('init')
+  .description('draft a spec per target table from both databases, uncertain parts as commented decisions')
+  .option('--source <url>', 'the source database (default: $FERRY_SOURCE_URL); never written into the specs')
+  .option('--target <url>', 'the target database (default: $FERRY_TARGET_URL); never written into the specs')
+  .option('--source-schema <schema>', 'only read this source schema (repeatable)', collect)
+  .option('--target-schema <schema>', 'only draft tables of this target schema (repeatable)', collect)
+  .option('--out <dir>', 'where to write the drafts', 'specs')
+  .option('--force', 'replace existing drafts of the same name')
+  .action(async (options: InitCommandOptions, command: Command) => {
+    const { initCommand } = await import('./commands/init.js');
+    await run(command, undefined, (context) => initCommand(context, options));
+  });
+
+program
+  .command('plan')
+  .description('resolve the specs against both databases, show every decision and pin it in ferry.lock')
+  .addOption(
+    new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
+  )
+  .addOption(
+    new Option(
+      '--frozen-lock',
+      'fail when ferry.lock is stale instead of updating it; never ask agents (for CI)',
+    ).conflicts('updateLock'),
+  )
+  .option('--update-lock', 'ask the agents again for every migration, even where ferry.lock still holds')
+  .action(
+    async (options: { format: PlanFormat; frozenLock?: boolean; updateLock?: boolean }, command: Command) => {
+      const { planCommand } = await import('./commands/plan.js');
+      await run(command, undefined, (context) => planCommand(context, options));
     },
   );
 

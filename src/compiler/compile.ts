@@ -4,6 +4,7 @@
 
 import { DirectedGraph } from 'graphology';
 import { topologicalGenerations } from 'graphology-dag';
+import type { Catalog, CatalogTable } from '../catalog/types.js';
 import { type Diagnostic, errorDiagnostic } from '../errors.js';
 import type { MigrationSpec, SpecSet } from '../spec/types.js';
 import { compareText } from '../util/compare.js';
@@ -21,17 +22,45 @@ export interface CompileResult {
  *
  * @example
  * const { specs } = await loadSpecs('specs');
- * const { plan } = compilePlan(specs);
+ * const { plan } = compilePlan(specs, { target: targetCatalog });
  * console.log(plan?.layers); // [['brackets', 'tags'], ['case_files'], ['case_file_tags', 'orders']]
  */
-export function compilePlan(specs: SpecSet, extraEdges: readonly DependencyEdge[] = []): CompileResult {
+export interface CompileOptions {
+  /**
+   * The introspected target. With it, the target's foreign keys between migrated tables become edges,
+   * and references know whether their columns are nullable (only those can be fixed up later).
+   */
+  readonly target?: Catalog;
+}
+
+export function compilePlan(specs: SpecSet, options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = [];
   const byName = new Map(specs.migrations.map((m) => [m.name, m]));
-  const fixups = new Map<string, Set<string>>(specs.migrations.map((m) => [m.name, selfReferences(m)]));
-
-  const edges = [...specEdges(specs.migrations, diagnostics), ...extraEdges].filter(
-    (e) => byName.has(e.parent) && byName.has(e.child) && e.parent !== e.child,
+  const targetTables = new Map(
+    specs.migrations.map((m) => [
+      m.name,
+      options.target?.tables.find((t) => t.schema === m.to.schema && t.name === m.to.name),
+    ]),
   );
+  const nullable = (migration: string, columns: readonly string[]): boolean | undefined => {
+    const table = targetTables.get(migration);
+    if (!table) return undefined;
+    return columns.every((name) => table.columns.find((c) => c.name === name)?.nullable === true);
+  };
+
+  const allEdges = [
+    ...specEdges(specs.migrations, nullable, diagnostics),
+    ...(options.target ? foreignKeyEdges(specs.migrations, targetTables) : []),
+  ].filter((e) => byName.has(e.parent) && byName.has(e.child));
+  const fixups = new Map<string, Set<string>>(specs.migrations.map((m) => [m.name, new Set()]));
+  for (const edge of allEdges.filter((e) => e.parent === e.child)) {
+    if (edge.nullable || nullable(edge.child, edge.columns) === undefined) {
+      for (const column of edge.columns) fixups.get(edge.child)?.add(column);
+    } else {
+      diagnostics.push(notNullSelfReference(byName.get(edge.child) as MigrationSpec, edge.columns));
+    }
+  }
+  const edges = allEdges.filter((e) => e.parent !== e.child);
   let active = edges;
   for (;;) {
     const graph = dependencyGraph(specs.migrations, active);
@@ -44,7 +73,7 @@ export function compilePlan(specs: SpecSet, extraEdges: readonly DependencyEdge[
     }
     active = active.filter((e) => !broken.includes(e));
   }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
 
   const graph = dependencyGraph(specs.migrations, active);
   const layers = topologicalGenerations(graph).map((layer) => [...layer].sort());
@@ -53,27 +82,34 @@ export function compilePlan(specs: SpecSet, extraEdges: readonly DependencyEdge[
     .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0))
     .map((m) => migrationNode(m, fixups.get(m.name) ?? new Set()));
   return {
-    plan: { formatVersion: PLAN_FORMAT_VERSION, migrations, edges: sortEdges(active), layers },
+    plan: {
+      formatVersion: PLAN_FORMAT_VERSION,
+      migrations,
+      edges: sortEdges(active),
+      layers,
+      decisions: [],
+      warnings: [],
+    },
     diagnostics,
   };
 }
 
-function selfReferences(migration: MigrationSpec): Set<string> {
-  const columns = [...migration.columns].filter(([, c]) => c.ref === migration.name).map(([name]) => name);
-  return new Set(columns);
-}
-
-function specEdges(migrations: readonly MigrationSpec[], diagnostics: Diagnostic[]): DependencyEdge[] {
+function specEdges(
+  migrations: readonly MigrationSpec[],
+  nullable: (migration: string, columns: readonly string[]) => boolean | undefined,
+  diagnostics: Diagnostic[],
+): DependencyEdge[] {
   const edges: DependencyEdge[] = [];
   for (const migration of migrations) {
     const refColumns = new Map<string, string[]>();
     for (const [column, spec] of migration.columns) {
-      if (spec.ref === undefined || spec.ref === migration.name) continue;
+      if (spec.ref === undefined) continue;
       refColumns.set(spec.ref, [...(refColumns.get(spec.ref) ?? []), column]);
     }
     for (const [parent, columns] of refColumns) {
-      // Nullability is known once the target is introspected; until then a ref is not breakable.
-      edges.push({ parent, child: migration.name, kind: 'ref', columns, nullable: false });
+      // Without the target's catalog nullability is unknown, and an unknown reference is not breakable.
+      const edgeNullable = nullable(migration.name, columns) ?? false;
+      edges.push({ parent, child: migration.name, kind: 'ref', columns, nullable: edgeNullable });
     }
     for (const parent of migration.dependsOn) {
       if (parent === migration.name) {
@@ -89,6 +125,39 @@ function specEdges(migrations: readonly MigrationSpec[], diagnostics: Diagnostic
     }
   }
   return edges;
+}
+
+/** Foreign keys of each migration's target table that reference another migrated table (or itself). */
+function foreignKeyEdges(
+  migrations: readonly MigrationSpec[],
+  targetTables: ReadonlyMap<string, CatalogTable | undefined>,
+): DependencyEdge[] {
+  const migrationByTable = new Map(migrations.map((m) => [`${m.to.schema}\u0000${m.to.name}`, m.name]));
+  return migrations.flatMap((migration) => {
+    const table = targetTables.get(migration.name);
+    return (table?.foreignKeys ?? []).flatMap((foreignKey) => {
+      const parent = migrationByTable.get(
+        `${foreignKey.referencedSchema}\u0000${foreignKey.referencedTable}`,
+      );
+      if (parent === undefined) return [];
+      const nullable = foreignKey.columns.every(
+        (name) => table?.columns.find((c) => c.name === name)?.nullable,
+      );
+      return [
+        { parent, child: migration.name, kind: 'foreignKey' as const, columns: foreignKey.columns, nullable },
+      ];
+    });
+  });
+}
+
+function notNullSelfReference(migration: MigrationSpec, columns: readonly string[]): Diagnostic {
+  return {
+    severity: 'warning',
+    code: 'graph.self-reference',
+    message: `${columns.join(', ')} of \`${migration.name}\` reference the same table but are NOT NULL, so they cannot be filled in after the load`,
+    hint: 'rows load in key order: a row whose parent has a higher key fails; make the column nullable (or its constraint DEFERRABLE) to load it in a fix-up step',
+    location: migration.location,
+  };
 }
 
 function dependencyGraph(
@@ -145,6 +214,7 @@ function migrationNode(spec: MigrationSpec, fixups: ReadonlySet<string>): Migrat
       ...(c.ref === undefined ? {} : { ref: c.ref }),
       ...(c.omit ? { omit: true as const } : {}),
       origin: { kind: 'declared' as const },
+      location: c.location,
     })),
     ...(spec.where === undefined ? {} : { where: spec.where }),
     onError: spec.onError,
@@ -154,6 +224,7 @@ function migrationNode(spec: MigrationSpec, fixups: ReadonlySet<string>): Migrat
     fixups: [...fixups].sort(),
     specHash: spec.hash,
     location: spec.location,
+    locations: spec.locations,
   };
 }
 

@@ -6,7 +6,40 @@ import type { BatchSize, KeyStrategy, OnError, OnOrphan, QualifiedName, TableCla
 
 export const PLAN_FORMAT_VERSION = 1;
 
-export type ColumnOrigin = { readonly kind: 'declared' };
+/** Where a value of the plan comes from: the spec, or an agent's proposal (pinned in ferry.lock). */
+export type Origin =
+  | { readonly kind: 'declared' }
+  | {
+      readonly kind: 'inferred';
+      readonly agent: string;
+      readonly confidence: number;
+      readonly reason: string;
+    };
+
+export type TableShape = 'plain' | 'junction' | 'self-referencing';
+
+export interface Classification {
+  readonly class: TableClass;
+  readonly shape: TableShape;
+  readonly origin: Origin;
+}
+
+/** Something a person must settle before apply; each option carries the YAML to paste into the spec. */
+export interface PlanDecision {
+  readonly migration: string;
+  readonly column?: string;
+  readonly question: string;
+  readonly options: readonly { readonly label: string; readonly yaml: string }[];
+  readonly agent: string;
+}
+
+export interface PlanWarning {
+  readonly migration: string;
+  readonly column?: string;
+  readonly message: string;
+  readonly yaml?: string;
+  readonly agent: string;
+}
 
 export interface ColumnPlan {
   /** The target column. */
@@ -16,7 +49,9 @@ export interface ColumnPlan {
   /** The migration whose key mapping translates this value. */
   readonly ref?: string;
   readonly omit?: true;
-  readonly origin: ColumnOrigin;
+  readonly origin: Origin;
+  /** Where a declared column is written in its spec. */
+  readonly location?: SourceLocation;
 }
 
 export interface MigrationNode {
@@ -29,7 +64,19 @@ export interface MigrationNode {
   readonly onError: OnError;
   readonly onOrphan: OnOrphan;
   readonly class?: TableClass;
-  readonly batch: { readonly size: BatchSize; readonly key?: readonly string[] };
+  /** Set once the plan is resolved against the databases and agents. */
+  readonly classification?: Classification;
+  readonly batch: {
+    readonly size: BatchSize;
+    readonly key?: readonly string[];
+    readonly parallelism?: number;
+    readonly origin?: Origin;
+  };
+  /** The tables as introspected when the plan was resolved. */
+  readonly tables?: {
+    readonly source: { readonly fingerprint: string; readonly rowEstimate?: number };
+    readonly target: { readonly fingerprint: string };
+  };
   /**
    * Columns loaded as NULL and filled in after the table is loaded: self-references, and references
    * that close a dependency cycle through a nullable column.
@@ -37,6 +84,11 @@ export interface MigrationNode {
   readonly fixups: readonly string[];
   readonly specHash: string;
   readonly location: SourceLocation;
+  readonly locations: {
+    readonly from: SourceLocation;
+    readonly to: SourceLocation;
+    readonly batchKey?: SourceLocation;
+  };
 }
 
 export type EdgeKind = 'ref' | 'dependsOn' | 'foreignKey';
@@ -59,4 +111,7 @@ export interface Plan {
   readonly edges: readonly DependencyEdge[];
   /** Topological generations: every migration's parents are in earlier layers. */
   readonly layers: readonly (readonly string[])[];
+  /** Pending decisions; `apply` refuses to run while there are any. Empty before resolution. */
+  readonly decisions: readonly PlanDecision[];
+  readonly warnings: readonly PlanWarning[];
 }

@@ -41,8 +41,17 @@ export function normalizeProject(document: SpecDocument, data: Raw): ProjectSpec
       onOrphan: (defaults.onOrphan as ProjectSpec['defaults']['onOrphan'] | undefined) ?? 'fail',
     },
     agents: agents.map(agentSpec),
+    connectionVariables: referencedVariables(document.data),
     location: document.locate([]),
   };
+}
+
+/** Variables named by `${env:…}` in the written (not interpolated) source and target sections. */
+function referencedVariables(written: unknown): string[] {
+  const sections = written as { source?: unknown; target?: unknown };
+  const text = JSON.stringify([sections.source, sections.target]);
+  const names = [...text.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] as string);
+  return [...new Set(names)].sort();
 }
 
 function connection(raw: Raw): ConnectionSpec {
@@ -51,7 +60,12 @@ function connection(raw: Raw): ConnectionSpec {
 
 function agentSpec(raw: unknown): AgentSpec {
   if (typeof raw === 'string') return { builtin: raw as BuiltinAgentName };
-  const agent = raw as { name?: string; command: string[]; roles?: BuiltinAgentName[]; timeoutSeconds?: number };
+  const agent = raw as {
+    name?: string;
+    command: string[];
+    roles?: BuiltinAgentName[];
+    timeoutSeconds?: number;
+  };
   const program = agent.command[0] as string;
   const fallbackName = (program.split(/[\\/]/).pop() ?? program).replace(/\.[^.]*$/, '').toLowerCase();
   return {
@@ -108,6 +122,11 @@ export function normalizeMigration(
       ...(batch.key === undefined ? {} : { key: batch.key }),
     },
     location: document.locate([]),
+    locations: {
+      from: document.locate(['from']),
+      to: document.locate(['to']),
+      ...(batch.key === undefined ? {} : { batchKey: document.locate(['batch', 'key']) }),
+    },
     hash: hashCanonical(context.written),
   };
   return { migration, diagnostics };

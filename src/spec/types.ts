@@ -39,6 +39,12 @@ export interface MigrationSpec {
   readonly batch: { readonly size: BatchSize; readonly key?: readonly string[] };
   /** Where the document starts, for messages that concern the whole migration. */
   readonly location: SourceLocation;
+  /** Where `from`, `to` and `batch.key` are written, for messages about the tables they name. */
+  readonly locations: {
+    readonly from: SourceLocation;
+    readonly to: SourceLocation;
+    readonly batchKey?: SourceLocation;
+  };
   /** SHA-256 of the migration's document as written (before environment interpolation). */
   readonly hash: string;
 }
@@ -73,6 +79,8 @@ export interface ProjectSpec {
     readonly onOrphan: OnOrphan;
   };
   readonly agents: readonly AgentSpec[];
+  /** The environment variables the connection URLs are read from: never passed to external agents. */
+  readonly connectionVariables: readonly string[];
   readonly location: SourceLocation;
 }
 

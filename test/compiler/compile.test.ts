@@ -3,9 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { compilePlan } from '../../src/compiler/compile.js';
-import type { DependencyEdge } from '../../src/compiler/plan.js';
 import { loadSpecs } from '../../src/spec/load.js';
 import type { SpecSet } from '../../src/spec/types.js';
+import { catalog, table } from '../support/catalog-fixtures.js';
 import { migrationYaml, TEST_ENV, writeSpecDir } from '../support/spec-fixtures.js';
 
 /** `name: [parents referenced by ref]` → a loaded SpecSet. */
@@ -99,30 +99,76 @@ describe('compilePlan', () => {
     ]);
   });
 
-  it('breaks a cycle at a nullable reference and fixes that column up afterwards', async () => {
+  it('breaks a cycle at a nullable foreign key and fixes that column up afterwards', async () => {
     const specs = await specsOf({ departments: [], employees: [] });
-    // As the target's foreign keys will: departments.manager_id is nullable, employees.department_id is not.
-    const foreignKeys: DependencyEdge[] = [
-      {
-        parent: 'departments',
-        child: 'employees',
-        kind: 'foreignKey',
-        columns: ['department_id'],
-        nullable: false,
-      },
-      {
-        parent: 'employees',
-        child: 'departments',
-        kind: 'foreignKey',
-        columns: ['manager_id'],
-        nullable: true,
-      },
-    ];
-    const { plan, diagnostics } = compilePlan(specs, foreignKeys);
+    // departments.manager_id is nullable, employees.department_id is not.
+    const target = catalog(
+      table(
+        'app.departments',
+        { id: 'int4!', manager_id: 'int4' },
+        { foreignKeys: [[['manager_id'], 'app.employees', ['id']]] },
+      ),
+      table(
+        'app.employees',
+        { id: 'int4!', department_id: 'int4!' },
+        { foreignKeys: [[['department_id'], 'app.departments', ['id']]] },
+      ),
+    );
+    const { plan, diagnostics } = compilePlan(specs, { target });
     expect(diagnostics).toEqual([]);
     expect(plan?.layers).toEqual([['departments'], ['employees']]);
     expect(plan?.migrations.find((m) => m.name === 'departments')?.fixups).toEqual(['manager_id']);
-    expect(plan?.edges.map((e) => `${e.parent}->${e.child}`)).toEqual(['departments->employees']);
+    expect(plan?.edges.map((e) => `${e.parent}->${e.child} ${e.kind}`)).toEqual([
+      'departments->employees foreignKey',
+    ]);
+  });
+
+  it('orders by the target foreign keys even where no spec says ref', async () => {
+    const specs = await specsOf({ orders: [], customers: [] });
+    const target = catalog(
+      table('app.customers', { id: 'int4!' }),
+      table(
+        'app.orders',
+        { id: 'int4!', customer_id: 'int4!' },
+        { foreignKeys: [[['customer_id'], 'app.customers', ['id']]] },
+      ),
+      table('app.unrelated', { id: 'int4!' }),
+    );
+    const { plan } = compilePlan(specs, { target });
+    expect(plan?.layers).toEqual([['customers'], ['orders']]);
+    expect(plan?.edges).toEqual([
+      { parent: 'customers', child: 'orders', kind: 'foreignKey', columns: ['customer_id'], nullable: false },
+    ]);
+  });
+
+  it('fixes up a nullable self-reference, and warns about a NOT NULL one', async () => {
+    const specs = await specsOf({ nodes: ['nodes'], strict_nodes: ['strict_nodes'] });
+    const target = catalog(
+      table(
+        'app.nodes',
+        { id: 'int4!', parent_id: 'int4' },
+        { foreignKeys: [[['parent_id'], 'app.nodes', ['id']]] },
+      ),
+      table('app.strict_nodes', { id: 'int4!', parent_id: 'int4!' }),
+    );
+    const { plan, diagnostics } = compilePlan(specs, { target });
+    expect(plan?.migrations.find((m) => m.name === 'nodes')?.fixups).toEqual(['parent_id']);
+    expect(plan?.migrations.find((m) => m.name === 'strict_nodes')?.fixups).toEqual([]);
+    expect(diagnostics.map((d) => [d.severity, d.code, d.message])).toEqual([
+      [
+        'warning',
+        'graph.self-reference',
+        'parent_id of `strict_nodes` reference the same table but are NOT NULL, so they cannot be filled in after the load',
+      ],
+    ]);
+  });
+
+  it('keeps a cycle through NOT NULL references an error, even with the catalog', async () => {
+    const specs = await specsOf({ a: ['b'], b: ['a'] });
+    const target = catalog(table('app.a', { ref_0_id: 'int4!' }), table('app.b', { ref_0_id: 'int4!' }));
+    expect(compilePlan(specs, { target }).diagnostics.map((d) => d.message)).toEqual([
+      'dependency cycle: a → b → a',
+    ]);
   });
 
   it('is deterministic whatever the file order', async () => {

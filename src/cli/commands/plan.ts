@@ -1,0 +1,65 @@
+// `ferry plan`: the specs resolved against both databases, with every inferred decision shown and
+// pinned in ferry.lock. Exit 0 when nothing is pending, 2 when decisions are, 1 on errors.
+
+import { relative } from 'node:path';
+import { buildAgents } from '../../agents/registry.js';
+import { planProject } from '../../compiler/plan-project.js';
+import { renderPlanMarkdown, renderPlanText } from '../../report/plan-report.js';
+import type { CliContext } from '../context.js';
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { printDiagnostics } from '../report-failure.js';
+
+export type PlanFormat = 'text' | 'json' | 'markdown';
+
+export interface PlanOptions {
+  readonly format: PlanFormat;
+  readonly frozenLock?: boolean;
+  readonly updateLock?: boolean;
+}
+
+export async function planCommand(context: CliContext, options: PlanOptions): Promise<ExitCodeValue> {
+  const result = await planProject({
+    projectDir: context.projectDir,
+    specsDir: context.specsDir,
+    env: context.env,
+    ...(options.frozenLock ? { frozenLock: true } : {}),
+    ...(options.updateLock ? { updateLock: true } : {}),
+    agents: (project) => buildAgents(project, { cwd: context.projectDir }),
+  });
+  printDiagnostics(context, result.diagnostics);
+  const lockName = relative(process.cwd(), result.lockPath) || 'ferry.lock';
+  const lockSummary = result.lockWritten
+    ? `${lockName} written${describeChanges(result.lockChanges.map((c) => c.message))}: review its diff and commit it`
+    : `${lockName} is up to date`;
+  const format = context.json ? 'json' : options.format;
+  if (format === 'json') {
+    context.out(
+      JSON.stringify(
+        {
+          ok: true,
+          decisionsPending: result.plan.decisions.length,
+          lock: {
+            path: lockName,
+            written: result.lockWritten,
+            changes: result.lockChanges.map((c) => c.message),
+          },
+          diagnostics: result.diagnostics,
+          plan: result.plan,
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (format === 'markdown') {
+    context.out(renderPlanMarkdown(result.plan, { lockSummary }));
+  } else {
+    context.out(renderPlanText(result.plan, { lockSummary }, context.style));
+  }
+  return result.plan.decisions.length > 0 ? ExitCode.changes : ExitCode.ok;
+}
+
+function describeChanges(messages: readonly string[]): string {
+  if (messages.length === 0) return '';
+  if (messages.length <= 3) return ` (${messages.join('; ')})`;
+  return ` (${messages.length} changes, first: ${messages[0]})`;
+}

@@ -1,0 +1,83 @@
+// Whether ferry.lock still holds for the current specs and databases: which migrations' pinned
+// decisions can be reused as they are, and, for --frozen-lock and apply, every way it went stale.
+
+import { type Catalogs, findTable } from '../compiler/catalog-checks.js';
+import type { MigrationNode, Plan } from '../compiler/plan.js';
+import type { PinnedMigration } from '../compiler/resolve.js';
+import { type Diagnostic, errorDiagnostic, type SourceLocation, sortDiagnostics } from '../errors.js';
+import { formatQualifiedName } from '../spec/qualified-name.js';
+import { type Lockfile, pinnedFromLock } from './lockfile.js';
+
+export interface LockChange {
+  readonly migration: string;
+  readonly message: string;
+  readonly location?: SourceLocation;
+}
+
+export interface LockFreshness {
+  /** Migrations whose lock entry matches spec and both tables: their decisions are reused. */
+  readonly reusable: ReadonlyMap<string, PinnedMigration>;
+  /** Everything that differs from the lock; empty when the lock is fresh. */
+  readonly changes: readonly LockChange[];
+}
+
+export function compareWithLock(lock: Lockfile | undefined, plan: Plan, catalogs: Catalogs): LockFreshness {
+  const reusable = new Map<string, PinnedMigration>();
+  const changes: LockChange[] = [];
+  const locked = lock?.migrations ?? {};
+  for (const migration of plan.migrations) {
+    const entry = locked[migration.name];
+    if (!entry) {
+      changes.push({
+        migration: migration.name,
+        message: `\`${migration.name}\` is not in ferry.lock yet`,
+        location: migration.location,
+      });
+      continue;
+    }
+    const reasons = differences(migration, entry, catalogs);
+    if (reasons.length === 0) reusable.set(migration.name, pinnedFromLock(migration.name, entry));
+    for (const message of reasons)
+      changes.push({ migration: migration.name, message, location: migration.location });
+  }
+  const planned = new Set(plan.migrations.map((m) => m.name));
+  for (const name of Object.keys(locked).sort()) {
+    if (!planned.has(name))
+      changes.push({ migration: name, message: `\`${name}\` is in ferry.lock but no longer in the specs` });
+  }
+  return { reusable, changes };
+}
+
+function differences(
+  migration: MigrationNode,
+  entry: Lockfile['migrations'][string],
+  catalogs: Catalogs,
+): string[] {
+  const reasons: string[] = [];
+  const from = formatQualifiedName(migration.from);
+  const to = formatQualifiedName(migration.to);
+  if (entry.spec !== migration.specHash)
+    reasons.push(`the spec of \`${migration.name}\` changed (${migration.location.file})`);
+  if (entry.source.table !== from)
+    reasons.push(`\`${migration.name}\` now reads ${from} instead of ${entry.source.table}`);
+  else if (findTable(catalogs.source, migration.from)?.fingerprint !== entry.source.fingerprint) {
+    reasons.push(`source table ${from} changed structure since ferry.lock was written`);
+  }
+  if (entry.target.table !== to)
+    reasons.push(`\`${migration.name}\` now writes ${to} instead of ${entry.target.table}`);
+  else if (findTable(catalogs.target, migration.to)?.fingerprint !== entry.target.fingerprint) {
+    reasons.push(`target table ${to} changed structure since ferry.lock was written`);
+  }
+  return reasons;
+}
+
+/** One `lock.stale` diagnostic per change. */
+export function staleLockDiagnostics(changes: readonly LockChange[]): Diagnostic[] {
+  const diagnostics = changes.map((change) =>
+    errorDiagnostic('lock.stale', `ferry.lock is stale: ${change.message}`, {
+      hint: 'run `ferry plan` without --frozen-lock, review the diff of ferry.lock and commit it',
+      location: change.location,
+    }),
+  );
+  return sortDiagnostics(diagnostics);
+}
