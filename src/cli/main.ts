@@ -3,12 +3,18 @@
 // modules are imported only when their command runs, so `ferry --version` starts fast.
 
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GraphFormat } from '../report/graph.js';
 import type { InitCommandOptions } from './commands/init.js';
 import type { PlanFormat } from './commands/plan.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+
+// The SQL parser is WebAssembly. A command runs it briefly, and V8's optimizing tier then only costs
+// compile time and a wait at exit (measured: 1,000 parses and exit 0.31 s → 0.16 s). Set before the
+// parser loads; library users keep V8's defaults.
+setFlagsFromString('--liftoff-only');
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

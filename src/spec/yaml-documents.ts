@@ -13,6 +13,7 @@ import {
   parseAllDocuments,
 } from 'yaml';
 import { type Diagnostic, errorDiagnostic, type SourceLocation } from '../errors.js';
+import { parsePlainSpecDocuments } from './fast-yaml.js';
 
 /** Alias uses allowed per document: enough for shared column blocks, far too few for a "billion laughs". */
 export const MAX_ALIAS_COUNT = 100;
@@ -33,6 +34,13 @@ export interface ParsedFile {
 }
 
 export function parseSpecDocuments(text: string, file: string): ParsedFile {
+  const plain = parsePlainSpecDocuments(text, file);
+  if (plain) return { documents: plain, diagnostics: [] };
+  return parseWithDocumentModel(text, file);
+}
+
+/** The full YAML document model: anchors, merge keys, alias limits and precise syntax errors. */
+export function parseWithDocumentModel(text: string, file: string): ParsedFile {
   const lineCounter = new LineCounter();
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);

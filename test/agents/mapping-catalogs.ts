@@ -1,11 +1,14 @@
 // Synthetic catalogs for the mapping agent's pure tests: tables written as plain objects, with column
 // types as PostgreSQL prints them (`character varying(20)`, `numeric(10,2)`) and the details derived.
 
+import { parse } from 'yaml';
 import {
   AGENT_PROTOCOL_VERSION,
   type AgentMigration,
   AgentRequest,
+  type DecisionProposal,
   type Proposal,
+  type WarningProposal,
 } from '../../src/agents/protocol.js';
 import type { Catalog, CatalogColumn, CatalogForeignKey, CatalogTable } from '../../src/catalog/types.js';
 
@@ -161,4 +164,22 @@ export function summarize(proposals: readonly Proposal[]): string[] {
         return `${p.kind} ${p.migration}`;
     }
   });
+}
+
+export function decisions(proposals: readonly Proposal[]): DecisionProposal[] {
+  return proposals.filter((p): p is DecisionProposal => p.kind === 'decision');
+}
+
+export function warnings(proposals: readonly Proposal[]): WarningProposal[] {
+  return proposals.filter((p): p is WarningProposal => p.kind === 'warning');
+}
+
+/** What pasting the YAML puts in the spec: compared as data, whatever quoting the YAML writer chose. */
+export function pasted(yaml: string | undefined): unknown {
+  return yaml === undefined ? undefined : parse(yaml);
+}
+
+/** A decision with each option's YAML read as data. */
+export function readable(decision: DecisionProposal | undefined) {
+  return { ...decision, options: decision?.options.map((o) => ({ label: o.label, yaml: pasted(o.yaml) })) };
 }

@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchTables, proposeMappings } from '../../src/agents/builtin/mapping/index.js';
+import { checkProposals } from '../../src/agents/external-checks.js';
 import type { AgentMigration, Proposal } from '../../src/agents/protocol.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import type { MigrationSpec } from '../../src/spec/types.js';
@@ -51,9 +52,7 @@ describe('the reference workload', () => {
   const scenario = useScenario(REFERENCE);
 
   it('maps every column of the declared table pairs exactly, with no decision', () => {
-    const { source, target, specs } = scenario();
-    const migrations = specs.map((spec) => undeclaredMigration(spec, target));
-    const proposals = proposeMappings(mappingRequest({ source, target }, migrations));
+    const proposals = proposalsWithoutDeclarations(scenario());
     expect(columnMappings(proposals)).toEqual([
       'brackets.id ← id',
       'brackets.name ← bracket_name',
@@ -87,9 +86,7 @@ describe('the reference workload', () => {
   });
 
   it('gives reasons a reviewer can check', () => {
-    const { source, target, specs } = scenario();
-    const migrations = specs.map((spec) => undeclaredMigration(spec, target));
-    const reasons = proposeMappings(mappingRequest({ source, target }, migrations)).flatMap((p) =>
+    const reasons = proposalsWithoutDeclarations(scenario()).flatMap((p) =>
       p.kind === 'column' ? [`${p.migration}.${p.column} (${p.confidence}): ${p.reason}`] : [],
     );
     expect(reasons).toContain(
@@ -239,9 +236,15 @@ function evaluate(loaded: LoadedScenario, proposals: readonly Proposal[]): Evalu
   return result;
 }
 
+/** The agent's answer with every declared column removed, checked the way ferry checks any agent's. */
 function proposalsWithoutDeclarations(loaded: LoadedScenario): Proposal[] {
-  const migrations = loaded.specs.map((spec) => undeclaredMigration(spec, loaded.target));
-  return proposeMappings(mappingRequest(loaded, migrations));
+  const request = mappingRequest(
+    loaded,
+    loaded.specs.map((spec) => undeclaredMigration(spec, loaded.target)),
+  );
+  const proposals = proposeMappings(request);
+  expect(checkProposals('mapping', 'mapping', request, { proposals })).toEqual([]);
+  return proposals;
 }
 
 describe('examples/hr with its declared columns removed', () => {

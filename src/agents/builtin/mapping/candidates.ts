@@ -7,10 +7,10 @@ import type { MigrationContext } from './context.js';
 import { type Conversion, convert } from './conversions.js';
 import { compareReferences, type Parent, parentOf, referencedBy } from './foreign-keys.js';
 import type { Loss } from './losses.js';
-import { matchNames, type NamedColumn, round } from './name-match.js';
+import { matchNames, round } from './name-match.js';
 import { type Evidence, withForeignKeys } from './reference-evidence.js';
 import { type ColumnSource, sqlIdentifier } from './snippets.js';
-import { isTemporal, typeFamily } from './type-families.js';
+import { ASK_FOR_CAST_SCORE, CANDIDATE_FLOOR } from './thresholds.js';
 import { askForCodes, codeTranslationNeeded, targetWantsNames } from './value-checks.js';
 import { splitWords } from './words.js';
 
@@ -37,16 +37,10 @@ export interface Candidate {
   readonly outcome: Outcome;
 }
 
-/** Below this a column is not a candidate at all. */
-const CANDIDATE_FLOOR = 0.3;
 const KEY_WORDS = new Set(['id', 'no', 'num', 'nbr', 'nr', 'number', 'key', 'code', 'cd', 'pk', 'seq']);
 const CODE_PENALTY = 0.3;
 const KEY_AND_NAME_BONUS = 0.05;
 const KEY_AND_NAME_CAP = 0.95;
-
-function namedColumn(column: ColumnView, tableName: string, tableWords: readonly string[]): NamedColumn {
-  return { name: column.name, tableName, tableWords, temporal: isTemporal(typeFamily(column)) };
-}
 
 /** Both columns are their table's one-column primary key, and the keys are kept. */
 function primaryKeyScore(
@@ -61,10 +55,9 @@ function primaryKeyScore(
 }
 
 function nameAndKeyEvidence(context: MigrationContext, target: ColumnView, source: ColumnView): Evidence {
-  const name = matchNames(
-    namedColumn(target, context.target.name, context.targetTableWords),
-    namedColumn(source, context.source.name, context.sourceTableWords),
-  );
+  const targetReading = context.targetReadings.get(target.name);
+  const sourceReading = context.sourceReadings.get(source.name);
+  const name = targetReading && sourceReading ? matchNames(targetReading, sourceReading) : undefined;
   const key = primaryKeyScore(context, target, source);
   if (key === undefined) return { score: name?.score ?? 0, notes: name?.notes ?? [], name };
   const keyNote = 'both are the one-column primary key of their table';
@@ -149,7 +142,8 @@ function scoreOne(
   const hints = { cents: evidence.name?.cents === true, negate: evidence.name?.negate === true };
   const conversion = convert(source, target, hints);
   let outcome =
-    outcomeOf(conversion, source) ?? (evidence.score >= 0.8 ? askForCast(target, source) : undefined);
+    outcomeOf(conversion, source) ??
+    (evidence.score >= ASK_FOR_CAST_SCORE ? askForCast(target, source) : undefined);
   if (!outcome) return undefined;
   let score = evidence.score - ('cost' in conversion ? conversion.cost : 0);
   const notes = [...evidence.notes];

@@ -50,6 +50,11 @@ export function displayTable(name: QualifiedName): string {
   return `${name.schema}.${name.name}`;
 }
 
+/** `schema.table.column` as a reviewer reads it. */
+export function displayColumn(table: QualifiedName, column: string): string {
+  return `${displayTable(table)}.${column}`;
+}
+
 /** The target fills the column by itself when nothing is written to it. */
 export function targetFillsColumn(column: ColumnView): boolean {
   return column.identity !== undefined || column.serial || column.generated || column.default !== undefined;

@@ -1,7 +1,8 @@
 // How close two names are, word by word: each difference a reviewer would accept (a short form, a
 // plural, a missing underscore) costs a little, and the notes say which differences were accepted.
 
-import { PHRASES } from './synonyms.js';
+import { memoize } from './memo.js';
+import { PHRASES, type Phrase } from './synonyms.js';
 import { abbreviationOf, compact, shareStem, singular } from './words.js';
 
 /** What a word list was read as: each canonical word with what was written and what reading it cost. */
@@ -23,11 +24,25 @@ const STEM_COST = 0.05;
 const ABBREVIATION_COSTS = { prefix: 0.2, letters: 0.25 } as const;
 
 /** Reads known short forms and synonyms (`amt`, `email_addr`) as the words they stand for. */
+/** The phrases by their first word, longest first, so reading a word looks at a handful at most. */
+const PHRASES_BY_FIRST_WORD = new Map<string, Phrase[]>();
+for (const phrase of PHRASES) {
+  const first = phrase.words[0] as string;
+  PHRASES_BY_FIRST_WORD.set(first, [...(PHRASES_BY_FIRST_WORD.get(first) ?? []), phrase]);
+}
+
+const tokensOf = memoize((key) => readTokens(key === '' ? [] : key.split(' ')));
+
 function tokens(words: readonly string[]): Token[] {
+  return tokensOf(words.join(' '));
+}
+
+function readTokens(words: readonly string[]): Token[] {
   const result: Token[] = [];
   let i = 0;
   while (i < words.length) {
-    const phrase = PHRASES.find((p) => p.words.every((word, offset) => words[i + offset] === word));
+    const candidates = PHRASES_BY_FIRST_WORD.get(words[i] as string) ?? [];
+    const phrase = candidates.find((p) => p.words.every((word, offset) => words[i + offset] === word));
     if (phrase) {
       const canonical = phrase.canonical.join('_');
       const written = phrase.words.join('_');

@@ -3,7 +3,9 @@
 
 import type { AgentMigration, AgentRequest } from '../../protocol.js';
 import { type CatalogView, findTable, type TableView, tableKey } from './catalog-view.js';
+import { type ColumnReading, readColumn } from './name-readings.js';
 import { detectAppPrefix, tableWords } from './table-names.js';
+import { isTemporal, typeFamily } from './type-families.js';
 
 export interface RequestIndex {
   readonly minConfidence: number;
@@ -23,6 +25,9 @@ export interface MigrationContext {
   readonly target: TableView;
   readonly sourceTableWords: readonly string[];
   readonly targetTableWords: readonly string[];
+  /** Each column's name read every way the matcher compares it, by column name. */
+  readonly sourceReadings: ReadonlyMap<string, ColumnReading>;
+  readonly targetReadings: ReadonlyMap<string, ColumnReading>;
 }
 
 export function indexRequest(request: AgentRequest): RequestIndex {
@@ -50,12 +55,31 @@ export function migrationContext(
   const source = findTable(request.source, migration.from);
   const target = findTable(request.target, migration.to);
   if (!source || !target) return undefined;
+  const sourceTableWords = tableWords(source.name, request.sourcePrefix);
+  const targetTableWords = tableWords(target.name, request.targetPrefix);
   return {
     request,
     migration,
     source,
     target,
-    sourceTableWords: tableWords(source.name, request.sourcePrefix),
-    targetTableWords: tableWords(target.name, request.targetPrefix),
+    sourceTableWords,
+    targetTableWords,
+    sourceReadings: readTable(source, sourceTableWords),
+    targetReadings: readTable(target, targetTableWords),
   };
+}
+
+/** Reads the names of all columns of a table once; the matcher compares them many times. */
+export function readTable(table: TableView, words: readonly string[]): Map<string, ColumnReading> {
+  return new Map(
+    table.columns.map((column) => [
+      column.name,
+      readColumn({
+        name: column.name,
+        tableName: table.name,
+        tableWords: words,
+        temporal: isTemporal(typeFamily(column)),
+      }),
+    ]),
+  );
 }

@@ -65,10 +65,16 @@ function convertWithin(source: ColumnView, target: ColumnView): Conversion {
     case 'numeric':
       return copy(0, note, numericLoss(source, target, sqlIdentifier(source.name)));
     case 'text':
-      return copy(0, note, lengthLoss(source, target));
+      return copy(0, `${note}${paddingNote(source, target)}`, lengthLoss(source, target));
     default:
       return copy(0, note);
   }
+}
+
+/** character(n) pads shorter values with blanks, and a copy into another text type keeps them. */
+function paddingNote(source: ColumnView, target: ColumnView): string {
+  if (source.baseType !== 'bpchar' || target.baseType === 'bpchar') return '';
+  return '; shorter values keep the blank padding of character(n) (rtrim() removes it)';
 }
 
 function convertCents(source: ColumnView, target: ColumnView): Conversion {
@@ -123,6 +129,9 @@ function convertAcross(source: ColumnView, target: ColumnView, from: TypeFamily,
     return expression(0.05, `${column} <> 0`, `${source.type} flag 0/1 becomes boolean`);
   }
   if (from === 'text' && to === 'boolean') return askFlag(source, target, false);
+  if (isTemporal(from) && to === 'boolean') {
+    return expression(0.15, `${column} IS NOT NULL`, `the flag is set where ${source.name} holds a date`);
+  }
   if (from === 'boolean' && to === 'integer')
     return expression(0.1, `${column}::integer`, 'boolean becomes 0/1');
   if (isNumber(from) && isNumber(to)) return convertNumber(source, target, from, to);

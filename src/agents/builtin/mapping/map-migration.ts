@@ -3,25 +3,20 @@
 
 import type { Proposal } from '../../protocol.js';
 import { type Candidate, scoreCandidates } from './candidates.js';
-import { type ColumnView, displayTable, targetFillsColumn } from './catalog-view.js';
+import { type ColumnView, displayColumn, displayTable, targetFillsColumn } from './catalog-view.js';
 import type { MigrationContext } from './context.js';
 import {
   candidateOptions,
   columnProposal,
   decision,
+  lossWarningOf,
   type Option,
   omitOption,
   omitProposal,
-  warning,
 } from './proposals.js';
-import { columnYaml, formatConfidence } from './snippets.js';
-import { MAX_OPTIONS, OPTION_FLOOR } from './thresholds.js';
+import { formatConfidence } from './snippets.js';
+import { AMBIGUITY_MARGIN, MAX_OPTIONS, OPTION_FLOOR, SHARED_SOURCE_SCORE } from './thresholds.js';
 import { unmatchedColumn } from './unmatched-column.js';
-
-/** Two candidates closer than this are a tie: a person picks. */
-const AMBIGUITY_MARGIN = 0.1;
-/** A name this good may share its source column with another target column. */
-const SHARED_SOURCE_SCORE = 0.9;
 
 interface Settled {
   readonly proposals: readonly Proposal[];
@@ -36,9 +31,9 @@ export function mapMigration(context: MigrationContext): Proposal[] {
   for (const name of context.migration.openColumns) {
     const column = context.target.columns.find((c) => c.name === name);
     if (!column) {
-      settled.set(name, [
-        warning(context.migration.name, name, `${displayTable(context.target)} has no column ${name}.`),
-      ]);
+      // No `column` field: it names a column the target lacks, which no proposal may name.
+      const message = `${displayTable(context.target)} has no column ${name}, so it cannot be mapped.`;
+      settled.set(name, [{ kind: 'warning', migration: context.migration.name, message }]);
     } else if (!column.generated) {
       const key = generatedKey(context, column);
       if (key) settled.set(name, key);
@@ -118,13 +113,7 @@ function settleColumn(
     const proposal = columnProposal(migration, column.name, best);
     const loss = best.outcome.loss;
     if (!loss) return { proposals: [proposal], source: best.column.name };
-    const message = `${describeColumn(context, column)} from ${best.column.name}: ${loss.message}`;
-    const lossWarning = warning(
-      migration,
-      column.name,
-      message,
-      columnYaml(column.name, { expr: loss.expr }),
-    );
+    const lossWarning = lossWarningOf(migration, context.target, column.name, best.column.name, loss);
     return { proposals: [proposal, lossWarning], source: best.column.name };
   }
   const options: Option[] = viable.slice(0, MAX_OPTIONS).flatMap((c) => candidateOptions(column.name, c));
@@ -143,14 +132,10 @@ function question(
   best: Candidate,
   rival: Candidate | undefined,
 ): string {
-  const target = describeColumn(context, column);
+  const target = displayColumn(context.target, column.name);
   if (rival) {
     return `${best.column.name} and ${rival.column.name} fit ${target} about equally well (${formatConfidence(best.score)} and ${formatConfidence(rival.score)}): which one fills it?`;
   }
   if (best.outcome.kind === 'ask') return best.outcome.question;
   return `The best match for ${target} is ${best.column.name} (${best.reason}), with confidence ${formatConfidence(best.score)}, below the ${formatConfidence(context.request.minConfidence)} threshold: is it the right column?`;
-}
-
-export function describeColumn(context: MigrationContext, column: ColumnView): string {
-  return `${displayTable(context.target)}.${column.name}`;
 }

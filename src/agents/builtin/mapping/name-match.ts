@@ -2,16 +2,8 @@
 // the table's name as a prefix, an is_/has_ prefix, a _cents or _cd suffix, a date suffix, synonyms.
 
 import { compareWords } from './compare-words.js';
+import { type ColumnReading, describeTimeSuffixes, type Variant } from './name-readings.js';
 import { areOpposites } from './synonyms.js';
-import { abbreviationOf, compact, singular, splitWords } from './words.js';
-
-/** One side of the comparison: a column, its table's words (without app prefix), whether it holds times. */
-export interface NamedColumn {
-  readonly name: string;
-  readonly tableName: string;
-  readonly tableWords: readonly string[];
-  readonly temporal: boolean;
-}
 
 export interface NameMatch {
   /** 0 to 1: 1 for the same name. */
@@ -26,140 +18,11 @@ export interface NameMatch {
   readonly negate: boolean;
 }
 
-interface Variant {
-  readonly words: readonly string[];
-  readonly cost: number;
-  readonly notes: readonly string[];
-  readonly cents: boolean;
-  readonly codeDropped: boolean;
-  /** The date/time suffix read off the name (`dt`), described once both sides are known. */
-  readonly timeSuffix?: string;
-}
-
-type Transform = (variant: Variant, column: NamedColumn) => Variant | undefined;
-
-const BOOLEAN_PREFIXES = ['is', 'has', 'can', 'was', 'should', 'allow'];
-const FLAG_SUFFIXES = ['yn', 'flag', 'flg', 'ind', 'bool'];
-const TIME_SUFFIXES = ['at', 'on', 'dt', 'date', 'ts', 'time', 'timestamp', 'datetime', 'tm', 'stamp'];
-const GLUED_TIME_SUFFIXES = ['date', 'time', 'on', 'at', 'dt', 'ts'];
-const CODE_SUFFIXES = ['cd', 'code'];
 const CONTAINMENT_COST = 0.35;
 const CENTS_AS_AMOUNT_COST = 0.2;
 const OPPOSITE_SCORE = 0.6;
 /** Words too generic to match on their own when they end a longer name (`parent_id` is not `id`). */
 const GENERIC_WORDS = new Set(['id', 'key', 'no', 'number', 'code', 'type', 'name', 'date', 'at', 'on']);
-
-function changed(variant: Variant, words: readonly string[], cost: number, note: string): Variant {
-  return { ...variant, words, cost: variant.cost + cost, notes: [...variant.notes, note] };
-}
-
-const stripTableName: Transform = (variant, column) => {
-  const table = column.tableWords;
-  const forms = [table, [...table.slice(0, -1), singular(table.at(-1) ?? '')]];
-  const words = variant.words;
-  for (const form of forms) {
-    if (words.length > form.length && form.every((word, i) => words[i] === word)) {
-      return changed(
-        variant,
-        words.slice(form.length),
-        0.1,
-        `${column.name} carries its table's name as a prefix`,
-      );
-    }
-    if (words.length > 1 && words[0] === compact(form)) {
-      return changed(variant, words.slice(1), 0.1, `${column.name} carries its table's name as a prefix`);
-    }
-  }
-  const first = words[0];
-  // Only a one-word table is abbreviated this way (cat_ for categories); `order_` in order_lines is a
-  // reference to orders, not the table's own name.
-  if (table.length !== 1 || first === undefined || words.length < 2) return undefined;
-  if (abbreviationOf(first, singular(table[0] as string)) === undefined) return undefined;
-  return changed(variant, words.slice(1), 0.15, `${first}_ abbreviates the table name ${column.tableName}`);
-};
-
-const stripBooleanPrefix: Transform = (variant, column) => {
-  const [first, ...rest] = variant.words;
-  if (first === undefined || rest.length === 0 || !BOOLEAN_PREFIXES.includes(first)) return undefined;
-  return changed(variant, rest, 0.1, `${column.name} is the flag ${rest.join('_')} with an ${first}_ prefix`);
-};
-
-function stripSuffix(suffixes: readonly string[], cost: number, describe: (column: NamedColumn) => string) {
-  return (variant: Variant, column: NamedColumn): Variant | undefined => {
-    const last = variant.words.at(-1);
-    if (last === undefined || variant.words.length < 2 || !suffixes.includes(last)) return undefined;
-    return changed(variant, variant.words.slice(0, -1), cost, describe(column));
-  };
-}
-
-const stripFlagSuffix = stripSuffix(FLAG_SUFFIXES, 0.1, (c) => `${c.name} is a flag (its suffix says so)`);
-const stripTimeSuffix: Transform = (variant, column) => {
-  const last = variant.words.at(-1);
-  if (!column.temporal || last === undefined) return undefined;
-  const rest = variant.words.slice(0, -1);
-  if (rest.length > 0 && TIME_SUFFIXES.includes(last)) {
-    return { ...variant, words: rest, cost: variant.cost + 0.05, timeSuffix: last };
-  }
-  // Run together, as in createdon or modifieddate: a little less certain than a separate word.
-  const glued = GLUED_TIME_SUFFIXES.find(
-    (suffix) => last.endsWith(suffix) && last.length - suffix.length >= 4,
-  );
-  if (glued === undefined) return undefined;
-  const words = [...rest, last.slice(0, -glued.length)];
-  return { ...variant, words, cost: variant.cost + 0.1, timeSuffix: glued };
-};
-
-function describeTimeSuffixes(source: Variant, target: Variant): string[] {
-  const suffixes = [source.timeSuffix, target.timeSuffix].flatMap((suffix) =>
-    suffix === undefined ? [] : [`_${suffix}`],
-  );
-  if (suffixes.length === 0) return [];
-  if (suffixes.length === 1) return [`${suffixes[0]} only marks a date or time`];
-  return suffixes[0] === suffixes[1]
-    ? [`both end in the date/time suffix ${suffixes[0]}`]
-    : [`${suffixes[0]} and ${suffixes[1]} both mark a date or time`];
-}
-
-const stripCents: Transform = (variant, column) => {
-  const words = variant.words;
-  if (words.at(-1) !== 'cents' || words.length < 2) return undefined;
-  const keep = words.at(-2) === 'in' && words.length > 2 ? words.slice(0, -2) : words.slice(0, -1);
-  return { ...changed(variant, keep, 0.1, `${column.name} holds the amount in cents`), cents: true };
-};
-
-const stripCode: Transform = (variant, column) => {
-  const stripped = stripSuffix(CODE_SUFFIXES, 0.2, (c) => `${c.name} holds codes`)(variant, column);
-  return stripped && { ...stripped, codeDropped: true };
-};
-
-const SOURCE_TRANSFORMS: readonly Transform[] = [
-  stripTableName,
-  stripBooleanPrefix,
-  stripCents,
-  stripCode,
-  stripFlagSuffix,
-  stripTimeSuffix,
-];
-const TARGET_TRANSFORMS: readonly Transform[] = [
-  stripTableName,
-  stripBooleanPrefix,
-  stripFlagSuffix,
-  stripTimeSuffix,
-];
-
-/** The name as written and every reading the transforms allow, each with what it cost. */
-function variants(column: NamedColumn, transforms: readonly Transform[]): Variant[] {
-  let result: Variant[] = [
-    { words: splitWords(column.name), cost: 0, notes: [], cents: false, codeDropped: false },
-  ];
-  for (const transform of transforms) {
-    result = result.flatMap((variant) => {
-      const next = transform(variant, column);
-      return next ? [variant, next] : [variant];
-    });
-  }
-  return result;
-}
 
 /** What reading both names as written costs when their words agree but the spelling does not. */
 function spellingCost(source: string, target: string): number {
@@ -174,15 +37,14 @@ function describeSpelling(source: string, target: string): string {
 }
 
 /** The best reading of `source` as `target`, or undefined when the names do not relate. */
-export function matchNames(target: NamedColumn, source: NamedColumn): NameMatch | undefined {
-  if (target.name === source.name) {
+export function matchNames(target: ColumnReading, source: ColumnReading): NameMatch | undefined {
+  if (target.column.name === source.column.name) {
     return { score: 1, notes: ['same name'], cents: false, codeDropped: false, negate: false };
   }
   let best: NameMatch | undefined;
-  const targetVariants = variants(target, TARGET_TRANSFORMS);
-  for (const sourceVariant of variants(source, SOURCE_TRANSFORMS)) {
-    for (const targetVariant of targetVariants) {
-      const match = compareVariants(sourceVariant, targetVariant, source, target);
+  for (const sourceVariant of source.asSource) {
+    for (const targetVariant of target.asTarget) {
+      const match = compareVariants(sourceVariant, targetVariant, source.column.name, target.column.name);
       if (match && (!best || match.score > best.score)) best = match;
     }
   }
@@ -192,8 +54,8 @@ export function matchNames(target: NamedColumn, source: NamedColumn): NameMatch 
 function compareVariants(
   sourceVariant: Variant,
   targetVariant: Variant,
-  source: NamedColumn,
-  target: NamedColumn,
+  source: string,
+  target: string,
 ): NameMatch | undefined {
   const match =
     compareWords(sourceVariant.words, targetVariant.words) ??
@@ -201,7 +63,7 @@ function compareVariants(
     centsAsAmount(sourceVariant, targetVariant);
   if (!match) return undefined;
   const untouched = sourceVariant.cost === 0 && targetVariant.cost === 0 && match.cost === 0;
-  const spelling = untouched ? spellingCost(source.name, target.name) : 0;
+  const spelling = untouched ? spellingCost(source, target) : 0;
   const score = round(1 - sourceVariant.cost - targetVariant.cost - match.cost - spelling);
   if (score <= 0) return undefined;
   const notes = [
@@ -210,7 +72,7 @@ function compareVariants(
     ...describeTimeSuffixes(sourceVariant, targetVariant),
     ...match.notes,
   ];
-  if (untouched) notes.push(describeSpelling(source.name, target.name));
+  if (untouched) notes.push(describeSpelling(source, target));
   return { score, notes, cents: sourceVariant.cents, codeDropped: sourceVariant.codeDropped, negate: false };
 }
 
@@ -241,22 +103,16 @@ function centsAsAmount(
 }
 
 /** `discontinued` for `active`: a flag of the opposite meaning, to be negated. */
-function matchOpposites(target: NamedColumn, source: NamedColumn): NameMatch | undefined {
-  const core = (column: NamedColumn) =>
-    variants(column, [stripBooleanPrefix, stripFlagSuffix])
-      .map((v) => v.words)
-      .filter((words) => words.length === 1)
-      .map((words) => words[0] as string);
-  for (const targetWord of core(target)) {
-    for (const sourceWord of core(source)) {
-      if (!areOpposites(targetWord, sourceWord)) continue;
-      const notes = [`${source.name} means the opposite of ${target.name}`];
-      return { score: OPPOSITE_SCORE, notes, cents: false, codeDropped: false, negate: true };
-    }
-  }
-  return undefined;
+function matchOpposites(target: ColumnReading, source: ColumnReading): NameMatch | undefined {
+  const opposite = target.flagWords.some((word) =>
+    source.flagWords.some((other) => areOpposites(word, other)),
+  );
+  if (!opposite) return undefined;
+  const notes = [`${source.column.name} means the opposite of ${target.column.name}`];
+  return { score: OPPOSITE_SCORE, notes, cents: false, codeDropped: false, negate: true };
 }
 
+/** Scores are kept to two decimals, so they compare and print the same everywhere. */
 export function round(value: number): number {
   return Math.round(value * 100) / 100;
 }

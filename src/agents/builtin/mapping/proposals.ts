@@ -1,9 +1,11 @@
 // The agent's answers in protocol form: a column mapping, a decision with the YAML of each option,
 // a warning with the YAML that makes a lossy conversion explicit.
 
+import type { QualifiedName } from '../../../spec/types.js';
 import type { ColumnProposal, DecisionProposal, WarningProposal } from '../../protocol.js';
 import type { Candidate, Choice } from './candidates.js';
-import type { ColumnView } from './catalog-view.js';
+import { type ColumnView, displayColumn } from './catalog-view.js';
+import type { Loss } from './losses.js';
 import { columnYaml, formatConfidence } from './snippets.js';
 
 export type Option = DecisionProposal['options'][number];
@@ -44,6 +46,18 @@ export function warning(migration: string, column: string, message: string, yaml
   return yaml === undefined
     ? { kind: 'warning', migration, column, message }
     : { kind: 'warning', migration, column, message, yaml };
+}
+
+/** A mapping that loses information: what may be lost, and the YAML that makes the conversion explicit. */
+export function lossWarningOf(
+  migration: string,
+  table: QualifiedName,
+  column: string,
+  source: string,
+  loss: Loss,
+) {
+  const message = `${displayColumn(table, column)} from ${source}: ${loss.message}`;
+  return warning(migration, column, message, columnYaml(column, { expr: loss.expr }));
 }
 
 /** The options a candidate offers: its mapping, or the choices of its question. */

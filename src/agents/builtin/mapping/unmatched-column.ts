@@ -3,7 +3,7 @@
 
 import type { DecisionProposal, WarningProposal } from '../../protocol.js';
 import type { Candidate } from './candidates.js';
-import { type ColumnView, displayTable, targetFillsColumn } from './catalog-view.js';
+import { type ColumnView, displayColumn, displayTable, targetFillsColumn } from './catalog-view.js';
 import type { MigrationContext } from './context.js';
 import { decision, type Option, warning } from './proposals.js';
 import { columnYaml, formatConfidence } from './snippets.js';
@@ -22,7 +22,7 @@ export function unmatchedColumn(
 ): DecisionProposal | WarningProposal {
   const migration = context.migration.name;
   const source = displayTable(context.source);
-  const target = `${displayTable(context.target)}.${column.name}`;
+  const target = displayColumn(context.target, column.name);
   if (column.nullable || targetFillsColumn(column)) {
     const fate =
       column.default === undefined ? 'it will be left NULL' : `it will get its default (${column.default})`;

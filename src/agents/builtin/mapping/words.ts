@@ -1,6 +1,8 @@
 // Names as words: camelCase and snake_case split alike, plurals, verb endings and abbreviations, so
 // that `CaseFileID`, `case_file_id` and `casefile_id` can be compared on what they say.
 
+import { memoize } from './memo.js';
+
 const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
   people: 'person',
   children: 'child',
@@ -37,7 +39,9 @@ export function singular(word: string): string {
 }
 
 /** The forms a word may take without its plural or past-tense ending (`hired` → `hire`, `hir`). */
-export function stems(word: string): Set<string> {
+export const stems: (word: string) => ReadonlySet<string> = memoize(readStems);
+
+function readStems(word: string): Set<string> {
   const forms = new Set([word, singular(word)]);
   const endings: readonly [string, string][] = [
     ['ed', ''],
