@@ -153,6 +153,52 @@ describe('ferry plan', () => {
     }
   });
 
+  it('lets an external agent settle what the built-ins could not, never showing it the connection URLs', async () => {
+    const agentPath = join(workload.projectDir, 'house-rules.mjs');
+    await writeFile(
+      agentPath,
+      [
+        "let input = '';",
+        "process.stdin.on('data', (c) => (input += c)).on('end', () => {",
+        '  const request = JSON.parse(input);',
+        "  const leaked = Object.values(process.env).some((v) => String(v).includes('FERRY_') || String(v).includes('postgres://'));",
+        "  const proposals = request.migrations.filter((m) => m.openColumns.includes('colour')).map((m) => ({",
+        "    kind: 'column', migration: m.name, column: 'colour', expr: \"'grey'\", confidence: 0.9,",
+        "    reason: leaked ? 'saw a connection URL' : 'house rule: every tag starts grey' }));",
+        '  process.stdout.write(JSON.stringify({ proposals }));',
+        '});',
+      ].join('\n'),
+    );
+    const projectFile = join(workload.projectDir, 'specs', 'ferry.yaml');
+    const project = await readFile(projectFile, 'utf8');
+    await writeFile(
+      projectFile,
+      project.replace(
+        'agents: [schema, mapping, planning]',
+        'agents: [schema, mapping, planning, { name: house-rules, command: [node, house-rules.mjs], roles: [mapping] }]',
+      ),
+    );
+    await workload.target.query(`ALTER TABLE app.tags ADD COLUMN colour text NOT NULL DEFAULT 'grey'`);
+    await workload.target.query('ALTER TABLE app.tags ALTER COLUMN colour DROP DEFAULT');
+    try {
+      const result = await plan([], { FERRY_EXTRA: 'kept' });
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      const { lock } = await readLock();
+      expect(lock.migrations.tags?.columns.colour).toEqual({
+        expr: "'grey'",
+        origin: 'inferred',
+        agent: 'house-rules',
+        confidence: 0.9,
+        reason: 'house rule: every tag starts grey',
+      });
+    } finally {
+      await writeFile(projectFile, project);
+      await workload.target.query('ALTER TABLE app.tags DROP COLUMN colour');
+      await plan();
+    }
+  });
+
   it('never prints or writes the connection password', async () => {
     const outputs = await Promise.all([
       plan(),
