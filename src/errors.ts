@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   'connection.unsupported',
   'catalog.unknown-table',
   'catalog.unknown-column',
+  'catalog.expression',
   'init.exists',
   'lock.invalid',
   'lock.stale',

@@ -1,25 +1,25 @@
 // The reference workload's specs and every example, checked against the schemas their SQL files build
 // on the real test server: the compiled graph, and every table, column, `expr` and `where` they name.
 
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlan } from '../src/compiler/load-plan.js';
 import type { MigrationNode, Plan } from '../src/compiler/plan.js';
 import { embedExpression } from '../src/spec/expression.js';
 import { formatQualifiedName } from '../src/spec/qualified-name.js';
 import type { QualifiedName } from '../src/spec/types.js';
-import { createTestDatabase, type TestDatabase } from './support/database.js';
+import type { TestDatabase } from './support/database.js';
+import {
+  HR_FILES,
+  ROOT,
+  referenceFiles,
+  SHOP_FILES,
+  type WorkloadFiles,
+  workloadDatabases,
+} from './support/workload.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-interface Workload {
+interface Workload extends WorkloadFiles {
   readonly name: string;
-  readonly specsDir: string;
-  readonly sourceSql: string;
-  readonly targetSql: string;
-  /** psql variables the source SQL uses, replaced in its text because node-postgres has none. */
-  readonly psqlVariables?: Readonly<Record<string, string>>;
   readonly layers: readonly (readonly string[])[];
   /** `parent → child (kind)` for every edge of the plan. */
   readonly edges: readonly string[];
@@ -33,10 +33,7 @@ interface Workload {
 const WORKLOADS: readonly Workload[] = [
   {
     name: 'reference workload',
-    specsDir: 'specs',
-    sourceSql: 'bench/workload/legacy_source.sql',
-    targetSql: 'bench/workload/legacy_target.sql',
-    psqlVariables: { scale: '0.001' },
+    ...referenceFiles('0.001'),
     layers: [['brackets', 'tags'], ['case_files'], ['case_file_tags', 'orders']],
     edges: [
       'case_files → case_file_tags (ref)',
@@ -55,9 +52,7 @@ const WORKLOADS: readonly Workload[] = [
   },
   {
     name: 'examples/hr',
-    specsDir: 'examples/hr/specs',
-    sourceSql: 'examples/hr/source.sql',
-    targetSql: 'examples/hr/target.sql',
+    ...HR_FILES,
     layers: [['departments', 'jobs'], ['employees'], ['job_history']],
     edges: [
       'departments → employees (ref)',
@@ -72,9 +67,7 @@ const WORKLOADS: readonly Workload[] = [
   },
   {
     name: 'examples/shop',
-    specsDir: 'examples/shop/specs',
-    sourceSql: 'examples/shop/source.sql',
-    targetSql: 'examples/shop/target.sql',
+    ...SHOP_FILES,
     layers: [
       ['categories', 'customers'],
       ['orders', 'products'],
@@ -320,24 +313,6 @@ function describeEdges(plan: Plan): string[] {
   return plan.edges.map((e) => `${e.parent} → ${e.child} (${e.kind})`);
 }
 
-async function createDatabaseFrom(label: string, file: string, variables: Record<string, string> = {}) {
-  let sql = await readFile(`${ROOT}${file}`, 'utf8');
-  for (const [name, value] of Object.entries(variables)) {
-    const placeholder = `:${name}`;
-    // A renamed variable would otherwise reach PostgreSQL as a syntax error far from its cause.
-    if (!sql.includes(placeholder)) throw new Error(`${file} does not use the psql variable ${placeholder}`);
-    sql = sql.replaceAll(placeholder, value);
-  }
-  const db = await createTestDatabase(label);
-  try {
-    await db.query(sql);
-  } catch (error) {
-    await db.drop();
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  return db;
-}
-
 for (const workload of WORKLOADS) {
   describe(workload.name, () => {
     const databases: TestDatabase[] = [];
@@ -347,13 +322,14 @@ for (const workload of WORKLOADS) {
     let targetCatalog: Catalog;
 
     beforeAll(async () => {
-      ({ plan } = await loadPlan(`${ROOT}${workload.specsDir}`, { requireEnv: false }));
-      const label = workload.name.replace(/^examples\//, '');
-      source = await createDatabaseFrom(`${label}_src`, workload.sourceSql, workload.psqlVariables);
-      databases.push(source);
-      const target = await createDatabaseFrom(`${label}_tgt`, workload.targetSql);
-      databases.push(target);
-      [sourceCatalog, targetCatalog] = await Promise.all([readCatalog(source), readCatalog(target)]);
+      ({ plan } = await loadPlan(join(ROOT, workload.specsDir), { requireEnv: false }));
+      const built = await workloadDatabases(workload.label, workload);
+      source = built.source;
+      databases.push(built.source, built.target);
+      [sourceCatalog, targetCatalog] = await Promise.all([
+        readCatalog(built.source),
+        readCatalog(built.target),
+      ]);
     });
 
     afterAll(async () => {
@@ -431,12 +407,10 @@ describe('the checks above', () => {
   let target: TestDatabase;
 
   beforeAll(async () => {
-    ({ plan } = await loadPlan(`${ROOT}examples/hr/specs`, { requireEnv: false }));
+    ({ plan } = await loadPlan(join(ROOT, HR_FILES.specsDir), { requireEnv: false }));
     employees = plan.migrations.find((m) => m.name === 'employees') as MigrationNode;
-    source = await createDatabaseFrom('checks_src', 'examples/hr/source.sql');
-    databases.push(source);
-    target = await createDatabaseFrom('checks_tgt', 'examples/hr/target.sql');
-    databases.push(target);
+    ({ source, target } = await workloadDatabases('checks', HR_FILES));
+    databases.push(source, target);
   });
 
   afterAll(async () => {

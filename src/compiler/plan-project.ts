@@ -3,13 +3,14 @@
 // and ferry.lock written (or, frozen, checked).
 
 import { join, relative } from 'node:path';
+import type pg from 'pg';
 import type { Agent } from '../agents/protocol.js';
 import { buildAgentRequest } from '../agents/request.js';
 import { askChecked, runProposingAgents } from '../agents/run-agents.js';
 import { introspectPostgres } from '../catalog/postgres/introspect.js';
 import type { Catalog } from '../catalog/types.js';
 import { connectPostgres } from '../db/postgres.js';
-import { type Diagnostic, FerryError, hasErrors } from '../errors.js';
+import { type Diagnostic, FerryError, hasErrors, sortDiagnostics } from '../errors.js';
 import { compareWithLock, type LockChange, staleLockDiagnostics } from '../lock/freshness.js';
 import { formatLockfile, readLockfile, writeLockfile } from '../lock/lock-io.js';
 import { LOCK_FILE_NAME, lockPlan } from '../lock/lockfile.js';
@@ -19,6 +20,7 @@ import { type Catalogs, checkAgainstCatalogs } from './catalog-checks.js';
 import { compilePlan } from './compile.js';
 import type { Plan, PlanDecision } from './plan.js';
 import { resolvePlan } from './resolve.js';
+import { checkAgainstSource } from './source-checks.js';
 
 /** Proposals below this are raised as decisions unless the caller sets another threshold. */
 export const DEFAULT_MIN_CONFIDENCE = 0.8;
@@ -64,10 +66,30 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   if (!loaded.specs) throw new FerryError(loaded.diagnostics);
   const specs = loaded.specs;
 
-  const catalogs = await introspectBoth(specs);
+  const source = await connectPostgres(specs.project.source.url, 'source');
+  try {
+    return await planWithSource(source, specs, loaded.diagnostics, {
+      ...options,
+      specsDir,
+      lockPath,
+      minConfidence,
+    });
+  } finally {
+    await source.end().catch(() => {});
+  }
+}
+
+async function planWithSource(
+  source: pg.Client,
+  specs: SpecSet,
+  loadDiagnostics: readonly Diagnostic[],
+  options: PlanProjectOptions & { lockPath: string; minConfidence: number },
+): Promise<PlanProjectResult> {
+  const { lockPath, minConfidence } = options;
+  const catalogs = await introspectBoth(source, specs);
   const compiled = compilePlan(specs, { target: catalogs.target });
   const diagnostics = [
-    ...loaded.diagnostics,
+    ...loadDiagnostics,
     ...compiled.diagnostics,
     ...(compiled.plan ? checkAgainstCatalogs(compiled.plan, catalogs) : []),
   ];
@@ -91,6 +113,8 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
     catalogs,
     minConfidence,
   );
+  const refused = await checkAgainstSource(source, plan, catalogs);
+  if (refused.length > 0) throw new FerryError(sortDiagnostics(refused));
 
   const lockText = formatLockfile(lockPlan(plan));
   const lockWritten = !options.frozenLock && (lock === undefined || formatLockfile(lock) !== lockText);
@@ -98,32 +122,22 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   return { plan, specs, catalogs, diagnostics, lockChanges: freshness.changes, lockWritten, lockPath };
 }
 
-async function introspectBoth(specs: SpecSet): Promise<Catalogs> {
-  const read = async (
-    role: 'source' | 'target',
-    url: string,
-    names: readonly QualifiedName[],
-  ): Promise<Catalog> => {
-    const client = await connectPostgres(url, role);
+/** Introspects the source on the open connection and the target on one of its own. */
+async function introspectBoth(source: pg.Client, specs: SpecSet): Promise<Catalogs> {
+  const schemasOf = (names: readonly QualifiedName[]) => [...new Set(names.map((n) => n.schema))].sort();
+  const readTarget = async (): Promise<Catalog> => {
+    const client = await connectPostgres(specs.project.target.url, 'target');
     try {
-      return await introspectPostgres(client, { schemas: [...new Set(names.map((n) => n.schema))].sort() });
+      return await introspectPostgres(client, { schemas: schemasOf(specs.migrations.map((m) => m.to)) });
     } finally {
       await client.end().catch(() => {});
     }
   };
-  const [source, target] = await Promise.all([
-    read(
-      'source',
-      specs.project.source.url,
-      specs.migrations.map((m) => m.from),
-    ),
-    read(
-      'target',
-      specs.project.target.url,
-      specs.migrations.map((m) => m.to),
-    ),
+  const [sourceCatalog, targetCatalog] = await Promise.all([
+    introspectPostgres(source, { schemas: schemasOf(specs.migrations.map((m) => m.from)) }),
+    readTarget(),
   ]);
-  return { source, target };
+  return { source: sourceCatalog, target: targetCatalog };
 }
 
 /** Guidance agents rewrite the open decisions of the migrations just asked into plain language. */

@@ -4,8 +4,8 @@
 
 import type { Proposal } from '../agents/protocol.js';
 import type { CatalogColumn, CatalogTable } from '../catalog/types.js';
+import { columnYaml } from '../spec/column-yaml.js';
 import { type Catalogs, findTable } from './catalog-checks.js';
-import { columnYaml } from './column-yaml.js';
 import type {
   Classification,
   ColumnPlan,

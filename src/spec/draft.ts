@@ -4,6 +4,7 @@
 
 import { stringify } from 'yaml';
 import type { Proposal } from '../agents/protocol.js';
+import { columnEntry } from './column-yaml.js';
 import { formatQualifiedName } from './qualified-name.js';
 import type { QualifiedName } from './types.js';
 
@@ -129,11 +130,6 @@ function columnValue(proposal: Extract<Proposal, { kind: 'column' }>): Record<st
   if (proposal.omit) return { omit: true };
   if (proposal.expr !== undefined) return { expr: proposal.expr };
   return { from: proposal.from ?? '' };
-}
-
-function columnEntry(column: string, value: Record<string, string | boolean>): string {
-  const key = stringify({ [column]: null }, { lineWidth: 0 }).replace(/: null\n$/, '');
-  return `${key}: ${stringify(value, { lineWidth: 0, collectionStyle: 'flow' }).trim()}`;
 }
 
 /** The lines under `columns:` of an option's YAML, so they can be uncommented in place. */

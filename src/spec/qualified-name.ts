@@ -62,10 +62,11 @@ export function resolveTableName(
 
 /** The name as a person reads it: quotes only where a part needs them. */
 export function formatQualifiedName(name: QualifiedName): string {
-  return `${formatPart(name.schema)}.${formatPart(name.name)}`;
+  return `${formatIdentifier(name.schema)}.${formatIdentifier(name.name)}`;
 }
 
-function formatPart(part: string): string {
+/** One part of a spec table name as a person reads it: quoted only where a dot or a quote needs it. */
+export function formatIdentifier(part: string): string {
   return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(part) ? part : `"${part.replaceAll('"', '""')}"`;
 }
 

@@ -6,49 +6,37 @@ import { parse } from 'yaml';
 import { mappingAgent, matchTables, proposeMappings } from '../../src/agents/builtin/mapping/index.js';
 import { checkProposals } from '../../src/agents/external-checks.js';
 import { AgentAnswer, KINDS_BY_ROLE } from '../../src/agents/protocol.js';
-import {
-  catalog,
-  decisions,
-  migration,
-  pasted,
-  readable,
-  request,
-  summarize,
-  warnings,
-} from './mapping-catalogs.js';
+import { agentRequest, migration } from '../support/agent-request.js';
+import { type ColumnSketch, catalog, table } from '../support/catalog-fixtures.js';
+import { decisions, pasted, propose, readable, summarize, warnings } from './mapping-proposals.js';
 
 describe('decisions and warnings', () => {
-  const source = catalog('legacy', [
-    {
-      name: 'contact',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['email_addr', 'text'],
-        ['email_address', 'text'],
-        ['contact_name', 'text'],
-      ],
-      primaryKey: ['id'],
-    },
-  ]);
-  const target = catalog('app', [
-    {
-      name: 'contacts',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['email', 'text'],
-        ['name', 'text'],
-        ['display_name', 'text', { notNull: true }],
-        ['nickname', 'text'],
-        ['source', 'text', { notNull: true, default: "'legacy'::text" }],
-        ['search', 'text', { generated: 'lower(name)' }],
-      ],
-      primaryKey: ['id'],
-    },
-  ]);
+  const source = catalog(
+    table(
+      'legacy.contact',
+      { id: 'integer!', email_addr: 'text', email_address: 'text', contact_name: 'text' },
+      { primaryKey: ['id'] },
+    ),
+  );
+  const target = catalog(
+    table(
+      'app.contacts',
+      {
+        id: 'integer!',
+        email: 'text',
+        name: 'text',
+        display_name: 'text!',
+        nickname: 'text',
+        source: ['text!', { default: "'legacy'::text" }],
+        search: ['text', { generated: 'lower(name)' }],
+      },
+      { primaryKey: ['id'] },
+    ),
+  );
   const contacts = migration('contacts', 'legacy.contact', 'app.contacts', target);
 
   it('raises a decision between two candidates that fit about equally well', () => {
-    const proposals = proposeMappings(request(source, target, [contacts]));
+    const proposals = propose(source, target, [contacts]);
     const email = decisions(proposals).find((d) => d.column === 'email');
     expect(email?.question).toBe(
       'email_addr and email_address fit app.contacts.email about equally well (0.90 and 0.90): which one fills it?',
@@ -61,7 +49,7 @@ describe('decisions and warnings', () => {
   });
 
   it('asks what fills a NOT NULL column without a default, never offering to omit it', () => {
-    const proposals = proposeMappings(request(source, target, [contacts]));
+    const proposals = propose(source, target, [contacts]);
     expect(readable(decisions(proposals).find((d) => d.column === 'display_name'))).toEqual({
       kind: 'decision',
       migration: 'contacts',
@@ -78,7 +66,7 @@ describe('decisions and warnings', () => {
   });
 
   it('warns that a nullable column stays NULL, or a column with a default gets it, and skips generated ones', () => {
-    const proposals = proposeMappings(request(source, target, [contacts]));
+    const proposals = propose(source, target, [contacts]);
     expect(summarize(proposals)).toEqual([
       'contacts.id ← id (1)',
       'decision contacts.email',
@@ -107,7 +95,7 @@ describe('decisions and warnings', () => {
   });
 
   it('turns a proposal below the threshold into a decision', () => {
-    const strict = proposeMappings(request(source, target, [contacts], 0.95));
+    const strict = propose(source, target, [contacts], 0.95);
     expect(strict.find((p) => p.kind === 'column' && p.column === 'name')).toBeUndefined();
     const name = decisions(strict).find((d) => d.column === 'name');
     expect(name?.question).toBe(
@@ -121,33 +109,20 @@ describe('decisions and warnings', () => {
 });
 
 describe('keys: generate', () => {
-  const source = catalog('legacy', [
-    {
-      name: 'client',
-      columns: [
-        ['client_id', 'integer', { notNull: true }],
-        ['client_name', 'text'],
-      ],
-      primaryKey: ['client_id'],
-    },
-  ]);
+  const source = catalog(
+    table('legacy.client', { client_id: 'integer!', client_name: 'text' }, { primaryKey: ['client_id'] }),
+  );
+
+  /** The proposals for clients with keys: generate, whose target key is the column `id`. */
+  function proposeClients(id: ColumnSketch) {
+    const target = catalog(table('app.clients', { id, name: 'text' }, { primaryKey: ['id'] }));
+    return propose(source, target, [
+      migration('clients', 'legacy.client', 'app.clients', target, { keys: 'generate' }),
+    ]);
+  }
 
   it('leaves a key the target generates out, with confidence 1', () => {
-    const target = catalog('app', [
-      {
-        name: 'clients',
-        columns: [
-          ['id', 'bigint', { identity: true }],
-          ['name', 'text'],
-        ],
-        primaryKey: ['id'],
-      },
-    ]);
-    const proposals = proposeMappings(
-      request(source, target, [
-        migration('clients', 'legacy.client', 'app.clients', target, { keys: 'generate' }),
-      ]),
-    );
+    const proposals = proposeClients(['bigint', { identity: true }]);
     expect(proposals[0]).toEqual({
       kind: 'column',
       migration: 'clients',
@@ -161,21 +136,7 @@ describe('keys: generate', () => {
   });
 
   it('asks to keep the legacy keys when the target cannot generate them', () => {
-    const target = catalog('app', [
-      {
-        name: 'clients',
-        columns: [
-          ['id', 'bigint', { notNull: true }],
-          ['name', 'text'],
-        ],
-        primaryKey: ['id'],
-      },
-    ]);
-    const proposals = proposeMappings(
-      request(source, target, [
-        migration('clients', 'legacy.client', 'app.clients', target, { keys: 'generate' }),
-      ]),
-    );
+    const proposals = proposeClients('bigint!');
     expect(readable(decisions(proposals)[0]).options).toEqual([
       { label: 'keep the legacy keys', yaml: { keys: 'preserve' } },
     ]);
@@ -184,60 +145,18 @@ describe('keys: generate', () => {
 
 describe('matchTables', () => {
   it('matches singular and plural names, irregular plurals and a shared application prefix', () => {
-    const source = catalog('legacy', [
-      {
-        name: 'app_customer',
-        columns: [
-          ['id', 'integer'],
-          ['name', 'text'],
-        ],
-      },
-      {
-        name: 'app_order_item',
-        columns: [
-          ['id', 'integer'],
-          ['qty', 'integer'],
-        ],
-      },
-      {
-        name: 'app_person',
-        columns: [
-          ['id', 'integer'],
-          ['full_name', 'text'],
-        ],
-      },
-      { name: 'audit', columns: [['id', 'integer']] },
-    ]);
-    const target = catalog('app', [
-      {
-        name: 'customers',
-        columns: [
-          ['id', 'integer'],
-          ['name', 'text'],
-        ],
-      },
-      {
-        name: 'invoices',
-        columns: [
-          ['id', 'integer'],
-          ['total', 'numeric'],
-        ],
-      },
-      {
-        name: 'order_items',
-        columns: [
-          ['id', 'integer'],
-          ['quantity', 'integer'],
-        ],
-      },
-      {
-        name: 'people',
-        columns: [
-          ['id', 'integer'],
-          ['full_name', 'text'],
-        ],
-      },
-    ]);
+    const source = catalog(
+      table('legacy.app_customer', { id: 'integer', name: 'text' }),
+      table('legacy.app_order_item', { id: 'integer', qty: 'integer' }),
+      table('legacy.app_person', { id: 'integer', full_name: 'text' }),
+      table('legacy.audit', { id: 'integer' }),
+    );
+    const target = catalog(
+      table('app.customers', { id: 'integer', name: 'text' }),
+      table('app.invoices', { id: 'integer', total: 'numeric' }),
+      table('app.order_items', { id: 'integer', quantity: 'integer' }),
+      table('app.people', { id: 'integer', full_name: 'text' }),
+    );
     const matches = matchTables(source, target);
     expect(matches.map((m) => [m.target.name, m.source?.name, m.confidence])).toEqual([
       ['customers', 'app_customer', 0.92],
@@ -257,30 +176,19 @@ describe('matchTables', () => {
 });
 
 describe('the agent', () => {
-  const source = catalog('legacy', [
-    {
-      name: 'item',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['is_active', 'smallint'],
-        ['label', 'text'],
-      ],
-      primaryKey: ['id'],
-    },
+  const source = catalog(
+    table('legacy.item', { id: 'integer!', is_active: 'smallint', label: 'text' }, { primaryKey: ['id'] }),
+  );
+  const target = catalog(
+    table(
+      'app.items',
+      { id: 'integer!', active: 'boolean', title: 'text!', note: 'text' },
+      { primaryKey: ['id'] },
+    ),
+  );
+  const items = agentRequest('mapping', source, target, [
+    migration('items', 'legacy.item', 'app.items', target),
   ]);
-  const target = catalog('app', [
-    {
-      name: 'items',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['active', 'boolean'],
-        ['title', 'text', { notNull: true }],
-        ['note', 'text'],
-      ],
-      primaryKey: ['id'],
-    },
-  ]);
-  const items = request(source, target, [migration('items', 'legacy.item', 'app.items', target)]);
 
   it('is the built-in mapping agent and answers only with the kinds of its role', async () => {
     expect([mappingAgent.name, mappingAgent.role]).toEqual(['mapping', 'mapping']);
@@ -302,7 +210,7 @@ describe('the agent', () => {
   });
 
   it('passes the checks ferry runs on every answer, even for a column the target lacks', () => {
-    const ghost = request(source, target, [
+    const ghost = agentRequest('mapping', source, target, [
       migration('items', 'legacy.item', 'app.items', target, { openColumns: ['id', 'ghost'] }),
     ]);
     const proposals = proposeMappings(ghost);
@@ -316,7 +224,9 @@ describe('the agent', () => {
   });
 
   it('reports migrations whose tables are missing from the catalogs', () => {
-    const missing = request(source, target, [migration('ghost', 'legacy.ghost', 'app.items', target)]);
+    const missing = agentRequest('mapping', source, target, [
+      migration('ghost', 'legacy.ghost', 'app.items', target),
+    ]);
     expect(proposeMappings(missing)).toEqual([
       {
         kind: 'warning',

@@ -7,7 +7,7 @@ import { sqlIdentifier } from '../../src/agents/builtin/mapping/snippets.js';
 import { detectAppPrefix, tableWords } from '../../src/agents/builtin/mapping/table-names.js';
 import { allowedValues } from '../../src/agents/builtin/mapping/value-lists.js';
 import { abbreviationOf, singular, splitWords } from '../../src/agents/builtin/mapping/words.js';
-import { table } from './mapping-catalogs.js';
+import { table } from '../support/catalog-fixtures.js';
 
 describe('words', () => {
   it('splits snake_case, camelCase, PascalCase and acronyms alike', () => {
@@ -87,19 +87,17 @@ describe('SQL identifiers', () => {
 
 describe('allowedValues', () => {
   it('reads the values a CHECK constraint on one column lists, as PostgreSQL prints it', () => {
-    const orders = table('shop', {
-      name: 'orders',
-      columns: [
-        ['status', 'text'],
-        ['kind', 'character varying(8)'],
-        ['total', 'numeric(10,2)'],
-      ],
-      checks: [
-        "CHECK ((status = ANY (ARRAY['new'::text, 'paid'::text, 'it''s'::text])))",
-        "CHECK (((kind)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))",
-        "CHECK (((total > (0)::numeric) OR (status = 'new'::text)))",
-      ],
-    });
+    const orders = table(
+      'shop.orders',
+      { status: 'text', kind: 'character varying(8)', total: 'numeric(10,2)' },
+      {
+        checks: [
+          "CHECK ((status = ANY (ARRAY['new'::text, 'paid'::text, 'it''s'::text])))",
+          "CHECK (((kind)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])))",
+          "CHECK (((total > (0)::numeric) OR (status = 'new'::text)))",
+        ],
+      },
+    );
     expect(allowedValues(orders, 'status')).toEqual(['new', 'paid', "it's"]);
     expect(allowedValues(orders, 'kind')).toEqual(['a', 'b']);
     expect(allowedValues(orders, 'total')).toBeUndefined();

@@ -2,66 +2,36 @@
 // and the expression or warning each conversion needs.
 
 import { describe, expect, it } from 'vitest';
-import { proposeMappings } from '../../src/agents/builtin/mapping/index.js';
-import {
-  catalog,
-  decisions,
-  migration,
-  pasted,
-  readable,
-  request,
-  summarize,
-  warnings,
-} from './mapping-catalogs.js';
+import { migration } from '../support/agent-request.js';
+import { catalog, table } from '../support/catalog-fixtures.js';
+import { decisions, pasted, propose, readable, summarize, warnings } from './mapping-proposals.js';
 
 describe('names', () => {
   it('reads camelCase and PascalCase source columns as snake_case', () => {
-    const source = catalog('chinook', [
-      {
-        name: 'Artist',
-        columns: [
-          ['ArtistId', 'integer', { notNull: true }],
-          ['Name', 'character varying(120)'],
-        ],
-        primaryKey: ['ArtistId'],
-      },
-      {
-        name: 'Album',
-        columns: [
-          ['AlbumId', 'integer', { notNull: true }],
-          ['Title', 'character varying(160)', { notNull: true }],
-          ['ArtistId', 'integer', { notNull: true }],
-        ],
-        primaryKey: ['AlbumId'],
-        references: { ArtistId: 'chinook.Artist(ArtistId)' },
-      },
-    ]);
-    const target = catalog('music', [
-      {
-        name: 'artists',
-        columns: [
-          ['artist_id', 'integer', { notNull: true }],
-          ['name', 'text'],
-        ],
-        primaryKey: ['artist_id'],
-      },
-      {
-        name: 'albums',
-        columns: [
-          ['album_id', 'integer', { notNull: true }],
-          ['title', 'text', { notNull: true }],
-          ['artist_id', 'integer', { notNull: true }],
-        ],
-        primaryKey: ['album_id'],
-        references: { artist_id: 'music.artists(artist_id)' },
-      },
-    ]);
-    const proposals = proposeMappings(
-      request(source, target, [
-        migration('artists', 'chinook.Artist', 'music.artists', target),
-        migration('albums', 'chinook.Album', 'music.albums', target),
-      ]),
+    const source = catalog(
+      table(
+        'chinook.Artist',
+        { ArtistId: 'integer!', Name: 'character varying(120)' },
+        { primaryKey: ['ArtistId'] },
+      ),
+      table(
+        'chinook.Album',
+        { AlbumId: 'integer!', Title: 'character varying(160)!', ArtistId: 'integer!' },
+        { primaryKey: ['AlbumId'], foreignKeys: [[['ArtistId'], 'chinook.Artist', ['ArtistId']]] },
+      ),
     );
+    const target = catalog(
+      table('music.artists', { artist_id: 'integer!', name: 'text' }, { primaryKey: ['artist_id'] }),
+      table(
+        'music.albums',
+        { album_id: 'integer!', title: 'text!', artist_id: 'integer!' },
+        { primaryKey: ['album_id'], foreignKeys: [[['artist_id'], 'music.artists', ['artist_id']]] },
+      ),
+    );
+    const proposals = propose(source, target, [
+      migration('artists', 'chinook.Artist', 'music.artists', target),
+      migration('albums', 'chinook.Album', 'music.albums', target),
+    ]);
     expect(summarize(proposals)).toEqual([
       'artists.artist_id ← ArtistId (0.95)',
       'artists.name ← Name (0.95)',
@@ -78,39 +48,37 @@ describe('names', () => {
   });
 
   it('reads synonyms, is_ prefixes, cents and date suffixes, each with a reason', () => {
-    const source = catalog('legacy', [
-      {
-        name: 'item',
-        columns: [
-          ['id', 'integer', { notNull: true }],
-          ['descr', 'text'],
-          ['qty', 'integer'],
-          ['price_in_cents', 'integer'],
-          ['has_stock', 'boolean'],
-          ['createdon', 'timestamp without time zone'],
-          ['modified', 'timestamp without time zone'],
-        ],
-        primaryKey: ['id'],
-      },
-    ]);
-    const target = catalog('app', [
-      {
-        name: 'items',
-        columns: [
-          ['id', 'integer', { notNull: true }],
-          ['description', 'text'],
-          ['quantity', 'integer'],
-          ['price', 'numeric(12,2)'],
-          ['stock', 'boolean'],
-          ['created_at', 'timestamp with time zone'],
-          ['updated_at', 'timestamp with time zone'],
-        ],
-        primaryKey: ['id'],
-      },
-    ]);
-    const proposals = proposeMappings(
-      request(source, target, [migration('items', 'legacy.item', 'app.items', target)]),
+    const source = catalog(
+      table(
+        'legacy.item',
+        {
+          id: 'integer!',
+          descr: 'text',
+          qty: 'integer',
+          price_in_cents: 'integer',
+          has_stock: 'boolean',
+          createdon: 'timestamp without time zone',
+          modified: 'timestamp without time zone',
+        },
+        { primaryKey: ['id'] },
+      ),
     );
+    const target = catalog(
+      table(
+        'app.items',
+        {
+          id: 'integer!',
+          description: 'text',
+          quantity: 'integer',
+          price: 'numeric(12,2)',
+          stock: 'boolean',
+          created_at: 'timestamp with time zone',
+          updated_at: 'timestamp with time zone',
+        },
+        { primaryKey: ['id'] },
+      ),
+    );
+    const proposals = propose(source, target, [migration('items', 'legacy.item', 'app.items', target)]);
     expect(summarize(proposals)).toEqual([
       'items.id ← id (1)',
       'items.description ← descr (0.9)',
@@ -138,61 +106,47 @@ describe('names', () => {
 });
 
 describe('foreign keys', () => {
-  const source = catalog('legacy', [
-    {
-      name: 'person',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['full_name', 'text'],
-      ],
-      primaryKey: ['id'],
-    },
-    { name: 'department', columns: [['id', 'integer', { notNull: true }]], primaryKey: ['id'] },
-    {
-      name: 'account',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['holder', 'integer', { notNull: true }],
-        ['parent_id', 'integer'],
-      ],
-      primaryKey: ['id'],
-      references: { holder: 'legacy.person(id)', parent_id: 'legacy.department(id)' },
-    },
-  ]);
+  const source = catalog(
+    table('legacy.person', { id: 'integer!', full_name: 'text' }, { primaryKey: ['id'] }),
+    table('legacy.department', { id: 'integer!' }, { primaryKey: ['id'] }),
+    table(
+      'legacy.account',
+      { id: 'integer!', holder: 'integer!', parent_id: 'integer' },
+      {
+        primaryKey: ['id'],
+        foreignKeys: [
+          [['holder'], 'legacy.person', ['id']],
+          [['parent_id'], 'legacy.department', ['id']],
+        ],
+      },
+    ),
+  );
   /** The target schema, its accounts referencing people through a column of that name. */
   function targetWith(personColumn: string) {
-    return catalog('app', [
-      {
-        name: 'people',
-        columns: [
-          ['id', 'integer', { identity: true }],
-          ['full_name', 'text'],
-        ],
-        primaryKey: ['id'],
-      },
-      {
-        name: 'accounts',
-        columns: [
-          ['id', 'integer', { notNull: true }],
-          [personColumn, 'integer', { notNull: true }],
-          ['parent_id', 'integer'],
-        ],
-        primaryKey: ['id'],
-        references: { [personColumn]: 'app.people(id)', parent_id: 'app.accounts(id)' },
-      },
-    ]);
+    return catalog(
+      table('app.people', { id: ['integer', { identity: true }], full_name: 'text' }, { primaryKey: ['id'] }),
+      table(
+        'app.accounts',
+        { id: 'integer!', [personColumn]: 'integer!', parent_id: 'integer' },
+        {
+          primaryKey: ['id'],
+          foreignKeys: [
+            [[personColumn], 'app.people', ['id']],
+            [['parent_id'], 'app.accounts', ['id']],
+          ],
+        },
+      ),
+    );
   }
   const target = targetWith('person_id');
 
   it('finds the source column of a ref-only column through the foreign keys', () => {
-    const proposals = proposeMappings(
-      request(source, target, [
-        migration('people', 'legacy.person', 'app.people', target),
-        migration('accounts', 'legacy.account', 'app.accounts', target, {
-          declaredColumns: { person_id: { ref: 'people' } },
-        }),
-      ]),
-    );
+    const proposals = propose(source, target, [
+      migration('people', 'legacy.person', 'app.people', target),
+      migration('accounts', 'legacy.account', 'app.accounts', target, {
+        declaredColumns: { person_id: { ref: 'people' } },
+      }),
+    ]);
     expect(proposals.find((p) => p.kind === 'column' && p.column === 'person_id')).toEqual({
       kind: 'column',
       migration: 'accounts',
@@ -206,12 +160,10 @@ describe('foreign keys', () => {
 
   it('doubts the only reference to the right table when no name says it plays the role', () => {
     const owners = targetWith('owner_id');
-    const proposals = proposeMappings(
-      request(source, owners, [
-        migration('people', 'legacy.person', 'app.people', owners),
-        migration('accounts', 'legacy.account', 'app.accounts', owners),
-      ]),
-    );
+    const proposals = propose(source, owners, [
+      migration('people', 'legacy.person', 'app.people', owners),
+      migration('accounts', 'legacy.account', 'app.accounts', owners),
+    ]);
     expect(readable(decisions(proposals).find((d) => d.column === 'owner_id'))).toEqual({
       kind: 'decision',
       migration: 'accounts',
@@ -229,12 +181,10 @@ describe('foreign keys', () => {
   });
 
   it('doubts a same-named column whose foreign key points elsewhere', () => {
-    const proposals = proposeMappings(
-      request(source, target, [
-        migration('people', 'legacy.person', 'app.people', target),
-        migration('accounts', 'legacy.account', 'app.accounts', target),
-      ]),
-    );
+    const proposals = propose(source, target, [
+      migration('people', 'legacy.person', 'app.people', target),
+      migration('accounts', 'legacy.account', 'app.accounts', target),
+    ]);
     const parent = decisions(proposals).find((d) => d.column === 'parent_id');
     expect(parent?.question).toContain('parent_id');
     expect(parent?.question).toContain('references legacy.department');
@@ -245,12 +195,10 @@ describe('foreign keys', () => {
   });
 
   it('asks for a ref when the referenced keys are generated by the target', () => {
-    const proposals = proposeMappings(
-      request(source, target, [
-        migration('people', 'legacy.person', 'app.people', target, { keys: 'generate' }),
-        migration('accounts', 'legacy.account', 'app.accounts', target, { openColumns: ['person_id'] }),
-      ]),
-    );
+    const proposals = propose(source, target, [
+      migration('people', 'legacy.person', 'app.people', target, { keys: 'generate' }),
+      migration('accounts', 'legacy.account', 'app.accounts', target, { openColumns: ['person_id'] }),
+    ]);
     expect(summarize(proposals)).toEqual([
       'people.id ← omit (1)',
       'people.full_name ← full_name (1)',
@@ -265,32 +213,27 @@ describe('foreign keys', () => {
   });
 
   it('never gives one source column to two target columns on weak evidence', () => {
-    const legacy = catalog('legacy', [
-      {
-        name: 'emp',
-        columns: [
-          ['id', 'integer', { notNull: true }],
-          ['mgr_id', 'integer'],
-        ],
-        primaryKey: ['id'],
-        references: { mgr_id: 'legacy.emp(id)' },
-      },
-    ]);
-    const app = catalog('app', [
-      {
-        name: 'employees',
-        columns: [
-          ['id', 'integer', { notNull: true }],
-          ['manager_id', 'integer'],
-          ['mentor_id', 'integer'],
-        ],
-        primaryKey: ['id'],
-        references: { manager_id: 'app.employees(id)', mentor_id: 'app.employees(id)' },
-      },
-    ]);
-    const proposals = proposeMappings(
-      request(legacy, app, [migration('employees', 'legacy.emp', 'app.employees', app)]),
+    const legacy = catalog(
+      table(
+        'legacy.emp',
+        { id: 'integer!', mgr_id: 'integer' },
+        { primaryKey: ['id'], foreignKeys: [[['mgr_id'], 'legacy.emp', ['id']]] },
+      ),
     );
+    const app = catalog(
+      table(
+        'app.employees',
+        { id: 'integer!', manager_id: 'integer', mentor_id: 'integer' },
+        {
+          primaryKey: ['id'],
+          foreignKeys: [
+            [['manager_id'], 'app.employees', ['id']],
+            [['mentor_id'], 'app.employees', ['id']],
+          ],
+        },
+      ),
+    );
+    const proposals = propose(legacy, app, [migration('employees', 'legacy.emp', 'app.employees', app)]);
     expect(summarize(proposals)).toEqual([
       'employees.id ← id (1)',
       'employees.manager_id ← mgr_id (0.95)',
@@ -300,41 +243,41 @@ describe('foreign keys', () => {
 });
 
 describe('types', () => {
-  const source = catalog('legacy', [
-    {
-      name: 'measure',
-      columns: [
-        ['id', 'bigint', { notNull: true }],
-        ['code', 'character varying(100)'],
-        ['amount', 'numeric(12,4)'],
-        ['taken_at', 'timestamp without time zone'],
-        ['reading', 'text'],
-        ['is_valid', 'smallint'],
-        ['approved', 'character(1)'],
-        ['token', 'integer'],
-      ],
-      primaryKey: ['id'],
-    },
-  ]);
-  const target = catalog('app', [
-    {
-      name: 'measures',
-      columns: [
-        ['id', 'integer', { notNull: true }],
-        ['code', 'character varying(20)'],
-        ['amount', 'numeric(10,2)'],
-        ['taken_at', 'date'],
-        ['reading', 'integer'],
-        ['valid', 'boolean'],
-        ['approved', 'boolean', { notNull: true, default: 'false' }],
-        ['token', 'uuid'],
-      ],
-      primaryKey: ['id'],
-    },
-  ]);
-  const proposals = proposeMappings(
-    request(source, target, [migration('measures', 'legacy.measure', 'app.measures', target)]),
+  const source = catalog(
+    table(
+      'legacy.measure',
+      {
+        id: 'bigint!',
+        code: 'character varying(100)',
+        amount: 'numeric(12,4)',
+        taken_at: 'timestamp without time zone',
+        reading: 'text',
+        is_valid: 'smallint',
+        approved: 'character(1)',
+        token: 'integer',
+      },
+      { primaryKey: ['id'] },
+    ),
   );
+  const target = catalog(
+    table(
+      'app.measures',
+      {
+        id: 'integer!',
+        code: 'character varying(20)',
+        amount: 'numeric(10,2)',
+        taken_at: 'date',
+        reading: 'integer',
+        valid: 'boolean',
+        approved: ['boolean!', { default: 'false' }],
+        token: 'uuid',
+      },
+      { primaryKey: ['id'] },
+    ),
+  );
+  const proposals = propose(source, target, [
+    migration('measures', 'legacy.measure', 'app.measures', target),
+  ]);
 
   it('maps compatible types, with an expression where a copy is wrong', () => {
     expect(summarize(proposals)).toEqual([

@@ -2,39 +2,23 @@
 // table pairs declared must come out exactly right, and the examples with their declared columns
 // removed must never auto-accept a wrong mapping, raising decisions for what names cannot settle.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { matchTables, proposeMappings } from '../../src/agents/builtin/mapping/index.js';
 import { checkProposals } from '../../src/agents/external-checks.js';
 import type { AgentMigration, Proposal } from '../../src/agents/protocol.js';
 import type { Catalog } from '../../src/catalog/types.js';
 import type { MigrationSpec } from '../../src/spec/types.js';
 import {
-  HR,
-  type LoadedScenario,
-  loadScenario,
-  mappingRequest,
-  REFERENCE,
-  type Scenario,
-  SHOP,
-  undeclaredMigration,
-} from './mapping-workloads.js';
+  agentRequest,
+  declaredColumns,
+  type IntrospectedWorkload,
+  migration,
+  useWorkload,
+} from '../support/agent-request.js';
+import { HR_FILES, referenceFiles, SHOP_FILES } from '../support/workload.js';
+import { propose } from './mapping-proposals.js';
 
 const MIN_CONFIDENCE = 0.8;
-
-/** Loads a scenario once for a describe block and drops its databases afterwards. */
-function useScenario(scenario: Scenario): () => LoadedScenario {
-  let loaded: LoadedScenario | undefined;
-  beforeAll(async () => {
-    loaded = await loadScenario(scenario);
-  });
-  afterAll(async () => {
-    for (const db of loaded?.databases ?? []) await db.drop();
-  });
-  return () => {
-    if (!loaded) throw new Error(`${scenario.label} did not load`);
-    return loaded;
-  };
-}
 
 function columnMappings(proposals: readonly Proposal[]): string[] {
   return proposals.flatMap((p) => {
@@ -49,7 +33,7 @@ function pairs(source: Catalog, target: Catalog): string[] {
 }
 
 describe('the reference workload', () => {
-  const scenario = useScenario(REFERENCE);
+  const scenario = useWorkload(referenceFiles());
 
   it('maps every column of the declared table pairs exactly, with no decision', () => {
     const proposals = proposalsWithoutDeclarations(scenario());
@@ -108,11 +92,10 @@ describe('the reference workload', () => {
 
   it('maps what the specs as written leave open, the source of a ref-only column included', () => {
     const { source, target, specs } = scenario();
-    const proposals = proposeMappings(
-      mappingRequest(
-        { source, target },
-        specs.map((s) => specMigration(s, target)),
-      ),
+    const proposals = propose(
+      source,
+      target,
+      specs.map((s) => specMigration(s, target)),
     );
     expect(columnMappings(proposals)).toEqual([
       'brackets.id ← id',
@@ -147,23 +130,17 @@ describe('the reference workload', () => {
   });
 });
 
+/** The spec's table pair and key strategy only: every target column is left open. */
+function undeclaredMigration(spec: MigrationSpec, target: Catalog): AgentMigration {
+  return migration(spec.name, spec.from, spec.to, target, { keys: spec.keys });
+}
+
 /** The migration the compiler would send: declared columns as written, ref-only ones left open too. */
 function specMigration(spec: MigrationSpec, target: Catalog): AgentMigration {
-  const declaredColumns = Object.fromEntries(
-    [...spec.columns].map(([name, { location: _, ...column }]) => [name, column]),
-  );
-  const refOnly = (name: string) => {
-    const column = spec.columns.get(name);
-    return column?.ref !== undefined && column.from === undefined && column.expr === undefined;
-  };
-  const table = target.tables.find((t) => t.schema === spec.to.schema && t.name === spec.to.name);
-  return {
-    ...undeclaredMigration(spec, target),
-    declaredColumns,
-    openColumns: (table?.columns ?? [])
-      .map((c) => c.name)
-      .filter((name) => !spec.columns.has(name) || refOnly(name)),
-  };
+  return migration(spec.name, spec.from, spec.to, target, {
+    keys: spec.keys,
+    declaredColumns: declaredColumns(spec),
+  });
 }
 
 interface Evaluation {
@@ -206,7 +183,7 @@ function expectedReads(
   return column;
 }
 
-function evaluate(loaded: LoadedScenario, proposals: readonly Proposal[]): Evaluation {
+function evaluate(loaded: IntrospectedWorkload, proposals: readonly Proposal[]): Evaluation {
   const result: Evaluation = { correct: [], wrong: [], raised: [], left: [] };
   for (const spec of loaded.specs) {
     const source = loaded.source.tables.find(
@@ -237,9 +214,11 @@ function evaluate(loaded: LoadedScenario, proposals: readonly Proposal[]): Evalu
 }
 
 /** The agent's answer with every declared column removed, checked the way ferry checks any agent's. */
-function proposalsWithoutDeclarations(loaded: LoadedScenario): Proposal[] {
-  const request = mappingRequest(
-    loaded,
+function proposalsWithoutDeclarations(loaded: IntrospectedWorkload): Proposal[] {
+  const request = agentRequest(
+    'mapping',
+    loaded.source,
+    loaded.target,
     loaded.specs.map((spec) => undeclaredMigration(spec, loaded.target)),
   );
   const proposals = proposeMappings(request);
@@ -247,41 +226,30 @@ function proposalsWithoutDeclarations(loaded: LoadedScenario): Proposal[] {
   return proposals;
 }
 
-describe('examples/hr with its declared columns removed', () => {
-  const scenario = useScenario(HR);
-
-  it('auto-accepts no wrong mapping and raises what names cannot settle', () => {
-    const evaluation = evaluate(scenario(), proposalsWithoutDeclarations(scenario()));
-    expect(evaluation.wrong).toEqual([]);
-    expect(evaluation.raised).toEqual([
+/** What each example with its declared columns removed must come to. */
+const EXAMPLES = [
+  {
+    name: 'examples/hr',
+    files: HR_FILES,
+    raised: [
       'departments.location',
       'departments.active',
       'employees.display_name',
       'employees.terminated_on',
       'employees.status',
-    ]);
-    expect(evaluation.left).toEqual([]);
-    expect(evaluation.correct).toHaveLength(20);
-  });
-
-  it('pairs each target table with its source table', () => {
-    const { source, target } = scenario();
-    expect(pairs(source, target)).toEqual([
+    ],
+    correct: 20,
+    pairs: [
       'departments ← tbl_dept',
       'employees ← tbl_emp',
       'job_history ← tbl_job_history',
       'jobs ← tbl_job',
-    ]);
-  });
-});
-
-describe('examples/shop with its declared columns removed', () => {
-  const scenario = useScenario(SHOP);
-
-  it('auto-accepts no wrong mapping and raises what names cannot settle', () => {
-    const evaluation = evaluate(scenario(), proposalsWithoutDeclarations(scenario()));
-    expect(evaluation.wrong).toEqual([]);
-    expect(evaluation.raised).toEqual([
+    ],
+  },
+  {
+    name: 'examples/shop',
+    files: SHOP_FILES,
+    raised: [
       'customers.signed_up_on',
       'order_lines.order_id',
       'orders.customer_id',
@@ -289,20 +257,34 @@ describe('examples/shop with its declared columns removed', () => {
       'payments.method',
       'products.price',
       'products.active',
-    ]);
-    expect(evaluation.left).toEqual([]);
-    expect(evaluation.correct).toHaveLength(21);
-  });
-
-  it('pairs each target table with its source table', () => {
-    const { source, target } = scenario();
-    expect(pairs(source, target)).toEqual([
+    ],
+    correct: 21,
+    pairs: [
       'categories ← categories',
       'customers ← customers',
       'order_lines ← order_lines',
       'orders ← orders',
       'payments ← payments',
       'products ← products',
-    ]);
+    ],
+  },
+];
+
+for (const example of EXAMPLES) {
+  describe(`${example.name} with its declared columns removed`, () => {
+    const scenario = useWorkload(example.files);
+
+    it('auto-accepts no wrong mapping and raises what names cannot settle', () => {
+      const evaluation = evaluate(scenario(), proposalsWithoutDeclarations(scenario()));
+      expect(evaluation.wrong).toEqual([]);
+      expect(evaluation.raised).toEqual(example.raised);
+      expect(evaluation.left).toEqual([]);
+      expect(evaluation.correct).toHaveLength(example.correct);
+    });
+
+    it('pairs each target table with its source table', () => {
+      const { source, target } = scenario();
+      expect(pairs(source, target)).toEqual(example.pairs);
+    });
   });
-});
+}

@@ -1,43 +1,30 @@
 // The planning agent on catalogs introspected from real databases (the reference workload at two
 // scales, the examples) and on synthetic catalogs: never analyzed, very wide rows, more cores.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createPlanningAgent, DEFAULT_PLAN_CORES, planningAgent } from '../../src/agents/builtin/planning.js';
 import {
-  AGENT_PROTOCOL_VERSION,
   type Agent,
   AgentAnswer,
-  type AgentMigration,
   type AgentRequest,
   type BatchProposal,
   KINDS_BY_ROLE,
   type Proposal,
 } from '../../src/agents/protocol.js';
 import type { CatalogTable } from '../../src/catalog/types.js';
-import { catalog, table } from '../support/catalog-fixtures.js';
-import type { TestDatabase } from '../support/database.js';
 import {
-  buildWorkload,
-  dropAll,
-  HR_WORKLOAD,
-  REFERENCE_WORKLOAD,
+  agentRequest,
+  introspectWorkload,
+  type MigrationExtras,
+  migration,
   requestFor,
-  SHOP_WORKLOAD,
-  type Workload,
-  type WorkloadFiles,
-} from './workload.js';
+  useWorkload,
+} from '../support/agent-request.js';
+import { catalog, table } from '../support/catalog-fixtures.js';
+import { HR_FILES, referenceFiles, SHOP_FILES } from '../support/workload.js';
 
 const twoCores = createPlanningAgent({ cores: 2 });
-const databases: TestDatabase[] = [];
-
-async function workload(files: WorkloadFiles): Promise<Workload> {
-  const built = await buildWorkload(files);
-  databases.push(...built.databases);
-  return built;
-}
-
-afterAll(() => dropAll(databases));
 
 /** The answer, checked against the protocol: only kinds the planning role may answer with. */
 async function plan(request: AgentRequest, agent: Agent = twoCores): Promise<Proposal[]> {
@@ -65,13 +52,10 @@ function batch(migration: string, size: number, parallelism: number, confidence:
 }
 
 describe('the reference workload at scale 0.001', () => {
-  let built: Workload;
-  beforeAll(async () => {
-    built = await workload(REFERENCE_WORKLOAD('0.001'));
-  });
+  const workload = useWorkload(referenceFiles('0.001'));
 
   it('puts catalog tables in one batch and sizes the others by row width', async () => {
-    expect(await plan(requestFor('planning', built))).toEqual([
+    expect(await plan(requestFor('planning', workload()))).toEqual([
       batch(
         'brackets',
         2000,
@@ -112,12 +96,10 @@ describe('the reference workload at scale 0.001', () => {
 });
 
 describe('the reference workload at scale 0.1', () => {
-  let built: Workload;
-  beforeAll(async () => {
-    built = await workload(REFERENCE_WORKLOAD('0.1'));
-  });
+  const workload = useWorkload(referenceFiles('0.1'));
 
   it('sizes batches from the measured rows and widths', async () => {
+    const built = workload();
     expect(await summary(requestFor('planning', built))).toEqual([
       'brackets: 2000 × 1 (0.9)',
       'case_file_tags: 200000 × 1 (0.9)',
@@ -135,6 +117,7 @@ describe('the reference workload at scale 0.1', () => {
   });
 
   it('classes brackets and tags as catalog tables by itself, as the specs do', async () => {
+    const built = workload();
     const inferred = { ...built, migrations: built.migrations.map(({ class: _, ...m }) => m) };
     expect((await batches(requestFor('planning', inferred))).find((p) => p.migration === 'brackets')).toEqual(
       batch(
@@ -148,6 +131,7 @@ describe('the reference workload at scale 0.1', () => {
   });
 
   it('runs the tables that grow with the scale two batches at a time at scale 1', async () => {
+    const built = workload();
     const scaled = new Set(['dispatch_casefile', 'dispatch_order', 'dispatch_casefile_tags']);
     const tables = built.source.tables.map((t) =>
       scaled.has(t.name) && t.rowEstimate !== undefined ? { ...t, rowEstimate: t.rowEstimate * 10 } : t,
@@ -171,13 +155,13 @@ describe('the reference workload at scale 0.1', () => {
 
 describe('the examples', () => {
   it('hr and shop: small tables, one batch each', async () => {
-    expect(await summary(requestFor('planning', await workload(HR_WORKLOAD)))).toEqual([
+    expect(await summary(requestFor('planning', await introspectWorkload(HR_FILES)))).toEqual([
       'departments: 1000 × 1 (0.9)',
       'employees: 150000 × 1 (0.9)',
       'job_history: 200000 × 1 (0.9)',
       'jobs: 1000 × 1 (0.9)',
     ]);
-    expect(await summary(requestFor('planning', await workload(SHOP_WORKLOAD)))).toEqual([
+    expect(await summary(requestFor('planning', await introspectWorkload(SHOP_FILES)))).toEqual([
       'categories: 1000 × 1 (0.9)',
       'customers: 1000 × 1 (0.9)',
       'order_lines: 200000 × 1 (0.9)',
@@ -191,29 +175,15 @@ describe('the examples', () => {
 // Synthetic catalogs: one legacy table per request, no foreign keys (so transactional unless the
 // spec says otherwise), with the statistics each case needs.
 
-function eventsRequest(source: Partial<CatalogTable>, extra: Partial<AgentMigration> = {}): AgentRequest {
+function eventsRequest(source: Partial<CatalogTable>, extra: MigrationExtras = {}): AgentRequest {
   const events = {
     ...table('legacy.events', { id: 'int8!', payload: 'text' }, { primaryKey: ['id'] }),
     ...source,
   };
-  return {
-    protocol: AGENT_PROTOCOL_VERSION,
-    role: 'planning',
-    minConfidence: 0.8,
-    source: catalog(events),
-    target: catalog(table('app.events', { id: 'int8!', payload: 'text' }, { primaryKey: ['id'] })),
-    migrations: [
-      {
-        name: 'events',
-        from: { schema: 'legacy', name: 'events' },
-        to: { schema: 'app', name: 'events' },
-        keys: 'preserve',
-        declaredColumns: {},
-        openColumns: ['id', 'payload'],
-        ...extra,
-      },
-    ],
-  };
+  const target = catalog(table('app.events', { id: 'int8!', payload: 'text' }, { primaryKey: ['id'] }));
+  return agentRequest('planning', catalog(events), target, [
+    migration('events', 'legacy.events', 'app.events', target, extra),
+  ]);
 }
 
 describe('synthetic catalogs', () => {

@@ -1,10 +1,9 @@
 // The schema agent on catalogs introspected from real databases (the reference workload at two
 // scales, the examples) and on synthetic catalogs for what those do not show.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schemaAgent } from '../../src/agents/builtin/schema.js';
 import {
-  AGENT_PROTOCOL_VERSION,
   AgentAnswer,
   type AgentMigration,
   type AgentRequest,
@@ -12,31 +11,18 @@ import {
   KINDS_BY_ROLE,
 } from '../../src/agents/protocol.js';
 import type { CatalogTable } from '../../src/catalog/types.js';
-import { catalog, table } from '../support/catalog-fixtures.js';
-import type { TestDatabase } from '../support/database.js';
 import {
-  buildWorkload,
-  dropAll,
-  HR_WORKLOAD,
-  REFERENCE_WORKLOAD,
+  agentRequest,
+  type IntrospectedWorkload,
+  introspectWorkload,
   requestFor,
-  SHOP_WORKLOAD,
-  type Workload,
-  type WorkloadFiles,
-} from './workload.js';
-
-const databases: TestDatabase[] = [];
-
-async function workload(files: WorkloadFiles): Promise<Workload> {
-  const built = await buildWorkload(files);
-  databases.push(...built.databases);
-  return built;
-}
-
-afterAll(() => dropAll(databases));
+  useWorkload,
+} from '../support/agent-request.js';
+import { catalog, table } from '../support/catalog-fixtures.js';
+import { HR_FILES, referenceFiles, SHOP_FILES } from '../support/workload.js';
 
 /** The same migrations with the spec's `class:` removed, so the agent has to classify them itself. */
-function withoutSpecClass(built: Workload): Workload {
+function withoutSpecClass(built: IntrospectedWorkload): IntrospectedWorkload {
   return { ...built, migrations: built.migrations.map(({ class: _, ...migration }) => migration) };
 }
 
@@ -65,17 +51,14 @@ const REFERENCE_SUMMARY = [
 ];
 
 describe('the reference workload at scale 0.001', () => {
-  let built: Workload;
-  beforeAll(async () => {
-    built = await workload(REFERENCE_WORKLOAD('0.001'));
-  });
+  const workload = useWorkload(referenceFiles('0.001'));
 
   it('classifies every migration, taking the class the specs set', async () => {
-    expect(await summary(requestFor('schema', built))).toEqual(REFERENCE_SUMMARY);
+    expect(await summary(requestFor('schema', workload()))).toEqual(REFERENCE_SUMMARY);
   });
 
   it('tells catalog from transactional tables by itself, with reasons to check', async () => {
-    expect(await classify(requestFor('schema', withoutSpecClass(built)))).toEqual([
+    expect(await classify(requestFor('schema', withoutSpecClass(workload())))).toEqual([
       {
         kind: 'classification',
         migration: 'brackets',
@@ -123,13 +106,10 @@ describe('the reference workload at scale 0.001', () => {
 });
 
 describe('the reference workload at scale 0.1', () => {
-  let built: Workload;
-  beforeAll(async () => {
-    built = await workload(REFERENCE_WORKLOAD('0.1'));
-  });
+  const workload = useWorkload(referenceFiles('0.1'));
 
   it('classifies every migration, taking the class the specs set', async () => {
-    expect(await summary(requestFor('schema', built))).toEqual([
+    expect(await summary(requestFor('schema', workload()))).toEqual([
       'brackets: catalog plain 1',
       'case_file_tags: transactional junction 0.95',
       'case_files: transactional plain 0.95',
@@ -139,7 +119,7 @@ describe('the reference workload at scale 0.1', () => {
   });
 
   it('batches a referenced table that is too large for reference data', async () => {
-    const proposals = await classify(requestFor('schema', withoutSpecClass(built)));
+    const proposals = await classify(requestFor('schema', withoutSpecClass(workload())));
     expect(proposals.map((p) => [p.migration, p.class])).toEqual([
       ['brackets', 'catalog'],
       ['case_file_tags', 'transactional'],
@@ -160,7 +140,7 @@ describe('the reference workload at scale 0.1', () => {
 
 describe('the examples', () => {
   it('hr: employees reference themselves, departments and jobs are catalog data', async () => {
-    const built = await workload(HR_WORKLOAD);
+    const built = await introspectWorkload(HR_FILES);
     expect(await summary(requestFor('schema', built))).toEqual([
       'departments: catalog plain 1',
       'employees: transactional self-referencing 0.85',
@@ -178,7 +158,7 @@ describe('the examples', () => {
   });
 
   it('shop: order lines are keyed by an order and a position, not two parents', async () => {
-    const built = await workload(SHOP_WORKLOAD);
+    const built = await introspectWorkload(SHOP_FILES);
     expect(await summary(requestFor('schema', withoutSpecClass(built)))).toEqual([
       'categories: catalog plain 0.9',
       'customers: catalog plain 0.9',
@@ -212,20 +192,18 @@ const SOURCE_TABLES: CatalogTable[] = [
 const TARGET_TABLES: CatalogTable[] = [
   table('blog.tags', { id: 'int4!', label: 'text!' }, { primaryKey: ['id'] }),
   table('blog.posts', { id: 'int8!', title: 'text!' }, { primaryKey: ['id'] }),
-  {
-    ...table(
-      'blog.post_tags',
-      { id: 'int8!', post_id: 'int8!', tag_id: 'int4!', tagged_at: 'timestamptz!' },
-      {
-        primaryKey: ['id'],
-        foreignKeys: [
-          [['post_id'], 'blog.posts', ['id']],
-          [['tag_id'], 'blog.tags', ['id']],
-        ],
-      },
-    ),
-    uniqueKeys: [['post_id', 'tag_id']],
-  },
+  table(
+    'blog.post_tags',
+    { id: 'int8!', post_id: 'int8!', tag_id: 'int4!', tagged_at: 'timestamptz!' },
+    {
+      primaryKey: ['id'],
+      uniqueKeys: [['post_id', 'tag_id']],
+      foreignKeys: [
+        [['post_id'], 'blog.posts', ['id']],
+        [['tag_id'], 'blog.tags', ['id']],
+      ],
+    },
+  ),
 ];
 
 function migration(
@@ -254,14 +232,12 @@ const MIGRATIONS = [
 function blogRequest(
   options: { source?: CatalogTable[]; target?: CatalogTable[]; migrations?: AgentMigration[] } = {},
 ): AgentRequest {
-  return {
-    protocol: AGENT_PROTOCOL_VERSION,
-    role: 'schema',
-    minConfidence: 0.8,
-    source: catalog(...(options.source ?? SOURCE_TABLES)),
-    target: catalog(...(options.target ?? TARGET_TABLES)),
-    migrations: options.migrations ?? MIGRATIONS,
-  };
+  return agentRequest(
+    'schema',
+    catalog(...(options.source ?? SOURCE_TABLES)),
+    catalog(...(options.target ?? TARGET_TABLES)),
+    options.migrations ?? MIGRATIONS,
+  );
 }
 
 function replaceTable(tables: CatalogTable[], name: string, change: (t: CatalogTable) => CatalogTable) {

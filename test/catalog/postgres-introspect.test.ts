@@ -1,11 +1,14 @@
 // PostgreSQL introspection against a real server: exact catalog tables, a query count that does not
 // grow with the schema, and fingerprints that follow structure and nothing else.
 
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type IntrospectPostgresOptions, introspectPostgres } from '../../src/catalog/postgres/introspect.js';
+import { introspectPostgres } from '../../src/catalog/postgres/introspect.js';
 import type { Catalog } from '../../src/catalog/types.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import {
+  createTestDatabase,
+  introspectDatabase as introspect,
+  type TestDatabase,
+} from '../support/database.js';
 import { SHOP_DDL, SHOP_FINGERPRINTS, SHOP_TABLES } from './shop-schema.js';
 
 const databases: TestDatabase[] = [];
@@ -15,24 +18,9 @@ afterAll(async () => {
 });
 
 async function newDatabase(label: string, ddl: string): Promise<TestDatabase> {
-  const database = await createTestDatabase(label);
+  const database = await createTestDatabase(label, ddl);
   databases.push(database);
-  await database.query(ddl);
   return database;
-}
-
-async function withClient<T>(database: TestDatabase, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function introspect(database: TestDatabase, options: IntrospectPostgresOptions = {}): Promise<Catalog> {
-  return withClient(database, (client) => introspectPostgres(client, options));
 }
 
 function fingerprints(catalog: Catalog): Record<string, string> {
@@ -109,7 +97,7 @@ describe('introspectPostgres', () => {
   });
 
   it('leaves the session as it found it', async () => {
-    await withClient(shop, async (client) => {
+    await shop.withClient(async (client) => {
       await client.query('set search_path to shop, public');
       await introspectPostgres(client, {});
       const { rows } = await client.query<{ path: string }>(`select current_setting('search_path') as path`);
@@ -128,7 +116,7 @@ describe('introspectPostgres query count', () => {
   }
 
   async function countQueries(database: TestDatabase): Promise<{ queries: number; tables: number }> {
-    return withClient(database, async (client) => {
+    return database.withClient(async (client) => {
       const query = vi.spyOn(client, 'query');
       const catalog = await introspectPostgres(client, {});
       return { queries: query.mock.calls.length, tables: catalog.tables.length };

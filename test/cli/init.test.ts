@@ -7,18 +7,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runFerry } from '../support/cli.js';
-import { buildWorkload, referenceWorkload, sqlFile, type Workload } from '../support/workload.js';
+import { buildWorkload, HR_FILES, referenceWorkload, type Workload } from '../support/workload.js';
 
 let reference: Workload;
 let hr: Workload;
 
 beforeAll(async () => {
   reference = await referenceWorkload('init');
-  hr = await buildWorkload('init_hr', {
-    sourceSql: await sqlFile('examples/hr/source.sql'),
-    targetSql: await sqlFile('examples/hr/target.sql'),
-    specsDir: 'examples/hr/specs',
-  });
+  hr = await buildWorkload('init_hr', HR_FILES);
 });
 
 afterAll(async () => {

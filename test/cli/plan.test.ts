@@ -224,6 +224,32 @@ describe('ferry plan', () => {
     expect(result.stderr + result.stdout).not.toContain(PASSWORD);
   });
 
+  it('tries every value on the source and reports what PostgreSQL refuses, where the spec says it', async () => {
+    const specPath = join(workload.projectDir, 'specs', 'orders.yaml');
+    const spec = await readFile(specPath, 'utf8');
+    await writeFile(
+      specPath,
+      spec
+        .replace(
+          'amount: { expr: "amount_cents / 100.0" }',
+          'amount: { expr: "placed_at" }\n  currency: { expr: "upper(curency)" }',
+        )
+        .concat('where: "amount_cents"\n'),
+    );
+    try {
+      const result = await plan();
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr.split('\n').filter((l) => l.includes('error['))).toEqual([
+        'specs/orders.yaml:3:1: error[catalog.expression]: orders where: argument of WHERE must be type boolean, not type integer',
+        'specs/orders.yaml:8:3: error[catalog.expression]: orders.amount: cannot cast type timestamp without time zone to numeric',
+        'specs/orders.yaml:9:3: error[catalog.expression]: orders.currency: column "curency" does not exist',
+      ]);
+      expect((await readLock()).text).not.toContain('placed_at }');
+    } finally {
+      await writeFile(specPath, spec);
+    }
+  });
+
   it('names a table that does not exist, with a suggestion', async () => {
     const specPath = join(workload.projectDir, 'specs', 'orders.yaml');
     const spec = await readFile(specPath, 'utf8');

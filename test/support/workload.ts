@@ -1,5 +1,5 @@
-// Builds the reference workload (bench/workload/*.sql) or an example's databases on the test server:
-// a source and a target database, and a project directory whose specs point at them.
+// The reference workload (bench/workload/*.sql) and the examples, built on the test server: a source and
+// a target database from their SQL files, and for the CLI a project directory whose specs point at them.
 
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,83 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where a workload's SQL and specs are, relative to the repository root. */
+export interface WorkloadFiles {
+  /** Names its databases: `ferry_test_<label>_src_…` and `…_tgt_…`. */
+  readonly label: string;
+  readonly specsDir: string;
+  readonly sourceSql: string;
+  readonly targetSql: string;
+  /** psql variables (`:scale`) the source SQL uses, replaced in its text because node-postgres has none. */
+  readonly variables?: Readonly<Record<string, string>>;
+}
+
+/** The reference workload at `scale` (0.001 → 1,000 case files), with the repository's specs. */
+export function referenceFiles(scale = '0.001'): WorkloadFiles {
+  return {
+    label: `reference_${scale.replace('.', '_')}`,
+    specsDir: 'specs',
+    sourceSql: 'bench/workload/legacy_source.sql',
+    targetSql: 'bench/workload/legacy_target.sql',
+    variables: { scale },
+  };
+}
+
+export const HR_FILES: WorkloadFiles = {
+  label: 'hr',
+  specsDir: 'examples/hr/specs',
+  sourceSql: 'examples/hr/source.sql',
+  targetSql: 'examples/hr/target.sql',
+};
+
+export const SHOP_FILES: WorkloadFiles = {
+  label: 'shop',
+  specsDir: 'examples/shop/specs',
+  sourceSql: 'examples/shop/source.sql',
+  targetSql: 'examples/shop/target.sql',
+};
+
+/** A SQL file's text with its psql variables replaced. */
+async function sqlFile(path: string, variables: Readonly<Record<string, string>> = {}): Promise<string> {
+  let text = await readFile(join(ROOT, path), 'utf8');
+  for (const [name, value] of Object.entries(variables)) {
+    const placeholder = `:${name}`;
+    // A renamed variable would otherwise reach PostgreSQL as a syntax error far from its cause.
+    if (!text.includes(placeholder)) throw new Error(`${path} does not use the psql variable ${placeholder}`);
+    text = text.replaceAll(placeholder, value);
+  }
+  return text;
+}
+
+/** A database built by a SQL file; a failure names the file. */
+async function databaseFromFile(
+  label: string,
+  path: string,
+  variables: Readonly<Record<string, string>> = {},
+): Promise<TestDatabase> {
+  const sql = await sqlFile(path, variables);
+  try {
+    return await createTestDatabase(label, sql);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The workload's source and target databases, neither left behind when one fails. */
+export async function workloadDatabases(
+  label: string,
+  files: WorkloadFiles,
+): Promise<{ source: TestDatabase; target: TestDatabase }> {
+  const source = await databaseFromFile(`${label}_src`, files.sourceSql, files.variables);
+  try {
+    return { source, target: await databaseFromFile(`${label}_tgt`, files.targetSql) };
+  } catch (error) {
+    await source.drop();
+    throw error;
+  }
+}
 
 export interface Workload {
   readonly source: TestDatabase;
@@ -18,31 +94,16 @@ export interface Workload {
   drop(): Promise<void>;
 }
 
-export async function sqlFile(path: string, variables: Record<string, string> = {}): Promise<string> {
-  let text = await readFile(join(ROOT, path), 'utf8');
-  for (const [name, value] of Object.entries(variables)) text = text.replaceAll(`:${name}`, value);
-  return text;
+/** The reference workload at `scale` as a project the CLI can run in. */
+export function referenceWorkload(label: string, scale = '0.001'): Promise<Workload> {
+  return buildWorkload(label, referenceFiles(scale));
 }
 
-/** The reference workload at `scale` (0.001 → 1,000 case files), with the repository's specs. */
-export async function referenceWorkload(label: string, scale = '0.001'): Promise<Workload> {
-  return buildWorkload(label, {
-    sourceSql: await sqlFile('bench/workload/legacy_source.sql', { scale }),
-    targetSql: await sqlFile('bench/workload/legacy_target.sql'),
-    specsDir: 'specs',
-  });
-}
-
-export async function buildWorkload(
-  label: string,
-  parts: { sourceSql: string; targetSql: string; specsDir: string },
-): Promise<Workload> {
-  const source = await createTestDatabase(`${label}_src`);
-  const target = await createTestDatabase(`${label}_dst`);
-  await source.query(parts.sourceSql);
-  await target.query(parts.targetSql);
+/** The workload's databases and a copy of its specs, with the environment that points at them. */
+export async function buildWorkload(label: string, files: WorkloadFiles): Promise<Workload> {
+  const { source, target } = await workloadDatabases(label, files);
   const projectDir = await mkdtemp(join(tmpdir(), 'ferry-project-'));
-  await cp(join(ROOT, parts.specsDir), join(projectDir, 'specs'), { recursive: true });
+  await cp(join(ROOT, files.specsDir), join(projectDir, 'specs'), { recursive: true });
   return {
     source,
     target,

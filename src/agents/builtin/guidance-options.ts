@@ -2,7 +2,7 @@
 // wrote are checked and brought into one shape; when there are none, safe starting points are added.
 
 import { parseDocument } from 'yaml';
-import { columnYaml } from '../../compiler/column-yaml.js';
+import { columnYaml } from '../../spec/column-yaml.js';
 import type { DecisionProposal } from '../protocol.js';
 import type { RequestTable } from './references.js';
 

@@ -2,7 +2,7 @@
 // references the table, what it references, and whether it references itself. Lookups go through an
 // index built once per request, so a project of thousands of migrations stays linear.
 
-import { formatQualifiedName } from '../../spec/qualified-name.js';
+import { formatIdentifier, formatQualifiedName } from '../../spec/qualified-name.js';
 import type { QualifiedName } from '../../spec/types.js';
 import { compareText } from '../../util/compare.js';
 import type { AgentMigration, AgentRequest } from '../protocol.js';
@@ -88,11 +88,6 @@ export function findTable(
 /** The name without its schema when it shares the schema of the table being described. */
 function displayName(name: QualifiedName, context: QualifiedName): string {
   return name.schema === context.schema ? formatIdentifier(name.name) : formatQualifiedName(name);
-}
-
-/** Quoted only where needed, as formatQualifiedName quotes each part. */
-function formatIdentifier(identifier: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_$]*$/.test(identifier) ? identifier : `"${identifier.replaceAll('"', '""')}"`;
 }
 
 function describeKey(table: string, columns: readonly string[]): string {
