@@ -16,6 +16,14 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 // parser loads; library users keep V8's defaults.
 setFlagsFromString('--liftoff-only');
 
+// A reader that stops early (`ferry plan | head`) closes the pipe; that ends the command quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };

@@ -74,10 +74,16 @@ describe('ferry graph', () => {
 });
 
 describe('ferry demo', () => {
-  it('walks through the reference workload and exits 0', async () => {
+  it('plans the reference workload on an embedded PostgreSQL from any directory, and exits 0', async () => {
     const result = await runFerry(['demo'], { cwd: '/' });
+    expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(
+      /✓ loaded in [\d.]+ s: 1,569 bracket, 10,000 casefile, 19,980 casefile_tags, 20,000 order, 500 tag/,
+    );
     expect(result.stdout).toContain('✓ 5 migrations are valid');
     expect(result.stdout).toContain('case_file_tags  legacy.dispatch_casefile_tags → app.case_file_tags');
+    expect(result.stdout).toContain('ferry.lock pins 16 inferred column mappings');
+    expect(result.stdout).toMatch(/amount +← amount_cents \/ 100\.0 +declared/);
   });
 });

