@@ -46,6 +46,10 @@ export const ERROR_CODES = [
   'agent.output-too-large',
   'agent.invalid-answer',
   'agent.unknown-name',
+  'state.too-new',
+  'state.locked',
+  'state.ranges-changed',
+  'state.lease-lost',
   'internal',
 ] as const;
 

@@ -11,7 +11,13 @@ import { loadExpressionParser } from './expression.js';
 import { checkMigrationExpressions } from './expression-checks.js';
 import { normalizeMigration, normalizeProject } from './normalize.js';
 import { readSpecFile } from './read-spec-file.js';
-import { type DocumentKind, displayPath, documentKind, validateAgainstSchema } from './schema-validation.js';
+import {
+  type DocumentKind,
+  displayPath,
+  documentKind,
+  prepareSchemaValidators,
+  validateAgainstSchema,
+} from './schema-validation.js';
 import type { ProjectSpec, SpecSet } from './types.js';
 import { parseSpecDocuments, type SpecDocument } from './yaml-documents.js';
 
@@ -51,7 +57,7 @@ export async function loadSpecs(directory: string, options: LoadOptions = {}): P
   if ('diagnostic' in files) return { diagnostics: [files.diagnostic] };
 
   const diagnostics: Diagnostic[] = [];
-  const parserReady = loadExpressionParser();
+  const parserReady = Promise.all([loadExpressionParser(), prepareSchemaValidators()]);
   const parsedFiles = await Promise.all(
     files.paths.map(async (path) => {
       const display = relative(cwd, path) || path;

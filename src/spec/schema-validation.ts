@@ -3,7 +3,7 @@
 // schema's own description of the field as the hint.
 
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { type Diagnostic, errorDiagnostic } from '../errors.js';
 import { closestMatch, didYouMean } from './suggest.js';
 import type { PathSegment, SpecDocument } from './yaml-documents.js';
@@ -11,11 +11,29 @@ import type { PathSegment, SpecDocument } from './yaml-documents.js';
 export type DocumentKind = 'project' | 'migration';
 
 const SCHEMA_URL = new URL('../../schemas/spec.schema.json', import.meta.url);
+/** Written by the build (scripts/build-validators.mjs); absent when running from src/. */
+const PRECOMPILED = './spec-validators.js';
 
 let validators: Record<DocumentKind, ValidateFunction> | undefined;
 
-function getValidators(): Record<DocumentKind, ValidateFunction> {
-  if (validators) return validators;
+/**
+ * Makes the schema's validators ready: the ones the build generated when present, else compiled now
+ * with ajv (same options). Call once before validateAgainstSchema.
+ */
+export async function prepareSchemaValidators(): Promise<void> {
+  if (validators) return;
+  const generated = (await import(PRECOMPILED).catch(() => undefined)) as
+    | Partial<Record<DocumentKind, ValidateFunction>>
+    | undefined;
+  validators =
+    generated?.project && generated.migration
+      ? { project: generated.project, migration: generated.migration }
+      : await compileValidators();
+}
+
+/** Compiles the validators at run time (the build generates the same code ahead of time). */
+export async function compileValidators(): Promise<Record<DocumentKind, ValidateFunction>> {
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
   const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaObject;
   const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false });
   ajv.addSchema(schema);
@@ -25,8 +43,7 @@ function getValidators(): Record<DocumentKind, ValidateFunction> {
     if (!validate) throw new Error(`schema has no $defs/${kind}`);
     return validate;
   };
-  validators = { project: get('project'), migration: get('migration') };
-  return validators;
+  return { project: get('project'), migration: get('migration') };
 }
 
 /** The same rule as the schema's `if`: any of migration, from or to makes a document a migration. */
@@ -39,7 +56,8 @@ export function validateAgainstSchema(
   data: unknown,
   kind: DocumentKind,
 ): Diagnostic[] {
-  const validate = getValidators()[kind];
+  if (!validators) throw new Error('prepareSchemaValidators() must run before validateAgainstSchema()');
+  const validate = validators[kind];
   if (validate(data)) return [];
   return simplifyErrors(validate.errors ?? []).map((error) => toDiagnostic(error, document));
 }

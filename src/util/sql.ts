@@ -1,5 +1,6 @@
 // SQL text ferry generates: identifiers are always quoted from their exact names, never spliced raw.
 // `sqlIdentifier` is for SQL a person reads (suggested expressions): quoted only where needed.
+// Values go in as parameters; `quoteLiteral` is only for statements that take none (`COPY (SELECT …)`).
 
 /** `"name"`, with inner quotes doubled: safe for any name, exact in case. */
 export function quoteIdentifier(name: string): string {
@@ -29,4 +30,21 @@ const RESERVED = new Set(
 export function sqlIdentifier(name: string): string {
   if (/^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name)) return name;
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * A string literal for SQL that cannot take bind parameters (`COPY (SELECT …)`): `'it''s'`. A value
+ * with a backslash is written `E'a\\b'`, as libpq's PQescapeLiteral does, so it reads the same whether
+ * the server's `standard_conforming_strings` is on or off (a legacy source may still have it off).
+ * NUL cannot be stored in PostgreSQL text, so it is refused rather than silently cut off.
+ *
+ * @example
+ * quoteLiteral("O'Brien"); // → 'O''Brien'
+ * quoteLiteral('C:\\temp'); // → E'C:\\temp'
+ */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\0')) throw new RangeError('a SQL string literal cannot contain a NUL character');
+  const quoted = value.replaceAll("'", "''");
+  if (!value.includes('\\')) return `'${quoted}'`;
+  return `E'${quoted.replaceAll('\\', '\\\\')}'`;
 }

@@ -1,0 +1,29 @@
+// The `_ferry` schema in the target database, as the runner and the status commands use it: upgrade,
+// run lock, batches (record, claim, complete), migration phases, progress and the event log.
+
+export { runLockKey } from './advisory-locks.js';
+export { type ClaimOptions, claimBatch, renewLease } from './claim-batch.js';
+export {
+  type MigrationControl,
+  type MigrationFields,
+  readMigrationControl,
+  setMigrationPhase,
+} from './control.js';
+export { completeBatch, failBatch, pauseBatch, requeueBatches } from './finish-batch.js';
+export { assertRangesTile, sameRanges } from './key-ranges.js';
+export { logEvent, type StateEvent } from './log.js';
+export { LATEST_STATE_VERSION, STATE_MIGRATIONS, type StateMigration } from './migrations/index.js';
+export { type BatchProgress, batchProgress } from './progress.js';
+export { type RecordBatchesResult, recordBatches } from './record-batches.js';
+export { withRunLock } from './run-lock.js';
+export {
+  BATCH_STATUSES,
+  type BatchLease,
+  type BatchStatus,
+  type ClaimedBatch,
+  type KeyRange,
+  type KeyValue,
+  MIGRATION_PHASES,
+  type MigrationPhase,
+} from './types.js';
+export { stateVersion, upgradeState } from './version.js';

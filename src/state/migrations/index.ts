@@ -1,0 +1,19 @@
+// The numbered migrations of the `_ferry` schema, in order. A new version appends one file and one
+// entry here; released entries are never edited, because databases already recorded them as applied.
+
+import { INITIAL_STATE_SQL } from './0001-initial.js';
+
+export interface StateMigration {
+  /** 1, 2, 3…: recorded in `_ferry.schema_version` once applied. */
+  readonly version: number;
+  readonly name: string;
+  /** Idempotent DDL, run as one simple query inside the upgrade's transaction. */
+  readonly sql: string;
+}
+
+export const STATE_MIGRATIONS: readonly StateMigration[] = [
+  { version: 1, name: 'initial', sql: INITIAL_STATE_SQL },
+];
+
+/** The version this ferry brings a target to, and the newest it can read. */
+export const LATEST_STATE_VERSION: number = STATE_MIGRATIONS.length;
