@@ -128,6 +128,14 @@ program
   );
 
 program
+  .command('apply')
+  .description('move the rows of the committed plan, batch by batch, exactly once; resumes where it stopped')
+  .action(async (_options: unknown, command: Command) => {
+    const { applyCommand } = await import('./commands/apply.js');
+    await run(command, undefined, applyCommand);
+  });
+
+program
   .command('demo')
   .description('walk through ferry on the reference workload')
   .action(async (_options: unknown, command: Command) => {

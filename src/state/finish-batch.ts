@@ -141,3 +141,21 @@ async function leaseLost(client: pg.ClientBase, lease: BatchLease): Promise<Ferr
     ),
   );
 }
+
+const RELEASE_SQL = `
+update _ferry.migration_batches
+   set status = 'pending', worker = null, lease_until = null
+ where migration = $1 and status = 'running'`;
+
+/**
+ * Gives back the batches still leased to workers of an earlier run, which can only have died: call it
+ * only while holding the run lock, when no other worker of this target can be running. Their rows
+ * were never committed (rows and completion commit together), so they are simply claimable again.
+ *
+ * @example
+ * await withRunLock(client, 'apply', () => releaseLeases(client, 'orders'));
+ */
+export async function releaseLeases(client: pg.ClientBase, migration: string): Promise<number> {
+  const result = await client.query(RELEASE_SQL, [migration]);
+  return result.rowCount ?? 0;
+}

@@ -9,7 +9,7 @@ export {
   readMigrationControl,
   setMigrationPhase,
 } from './control.js';
-export { completeBatch, failBatch, pauseBatch, requeueBatches } from './finish-batch.js';
+export { completeBatch, failBatch, pauseBatch, releaseLeases, requeueBatches } from './finish-batch.js';
 export { assertRangesTile, sameRanges } from './key-ranges.js';
 export { logEvent, type StateEvent } from './log.js';
 export { LATEST_STATE_VERSION, STATE_MIGRATIONS, type StateMigration } from './migrations/index.js';

@@ -1,0 +1,143 @@
+// `ferry apply` on the reference workload: source and target agree by checksum, a second apply moves
+// nothing, a violation pauses (exit 3) while independent branches finish, and after the cause is
+// fixed — or after a SIGKILL in the middle — apply resumes with no row lost or duplicated.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FERRY_BIN, runFerry } from '../support/cli.js';
+import { referenceWorkload, type Workload } from '../support/workload.js';
+
+let workload: Workload;
+
+beforeEach(async () => {
+  workload = await referenceWorkload('apply', '0.01');
+});
+
+afterEach(async () => {
+  await workload.drop();
+});
+
+const ferry = (args: string[]) => runFerry(args, { cwd: workload.projectDir, env: workload.env });
+
+/** The mapped values of every migration, hashed in SQL on each side. */
+const CHECKSUMS: Record<string, [string, string]> = {
+  brackets: [
+    `SELECT id, bracket_name, min_weight, max_weight, created_at::timestamptz FROM legacy.dispatch_bracket`,
+    `SELECT id, name, min_weight, max_weight, created_at FROM app.brackets`,
+  ],
+  tags: [`SELECT id, label FROM legacy.dispatch_tag`, `SELECT id, label FROM app.tags`],
+  case_files: [
+    `SELECT id, case_number, bracket_id, status, opened_on, notes, is_active <> 0 FROM legacy.dispatch_casefile`,
+    `SELECT id, case_number, bracket_id, status, opened_on, notes, active FROM app.case_files`,
+  ],
+  orders: [
+    `SELECT id, casefile_id, (amount_cents / 100.0)::numeric(12,2), currency, placed_at::timestamptz FROM legacy.dispatch_order`,
+    `SELECT id, case_file_id, amount, currency, placed_at FROM app.orders`,
+  ],
+  case_file_tags: [
+    `SELECT casefile_id, tag_id FROM legacy.dispatch_casefile_tags`,
+    `SELECT case_file_id, tag_id FROM app.case_file_tags`,
+  ],
+};
+
+async function checksum(
+  database: Workload['source'],
+  select: string,
+): Promise<{ rows: number; hash: string }> {
+  const [row] = await database.query<{ rows: number; hash: string }>(
+    `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS hash FROM (${select}) t`,
+  );
+  return row as { rows: number; hash: string };
+}
+
+async function expectTablesAgree(migrations = Object.keys(CHECKSUMS)): Promise<void> {
+  for (const name of migrations) {
+    const [source, target] = CHECKSUMS[name] as [string, string];
+    // Both sides render timestamps in one zone so the text forms compare.
+    await workload.source.query(`ALTER DATABASE "${workload.source.name}" SET TimeZone = 'UTC'`);
+    await workload.target.query(`ALTER DATABASE "${workload.target.name}" SET TimeZone = 'UTC'`);
+    expect(await checksum(workload.target, target), name).toEqual(await checksum(workload.source, source));
+  }
+}
+
+async function batchesDone(migration: string): Promise<number> {
+  const [row] = await workload.target
+    .query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM _ferry.migration_batches WHERE migration = $1 AND status = 'done'`,
+      [migration],
+    )
+    .catch(() => [{ n: 0 }]);
+  return row?.n ?? 0;
+}
+
+describe('ferry apply', () => {
+  it('moves every row exactly once, and a second apply moves nothing', async () => {
+    expect((await ferry(['plan'])).exitCode).toBe(0);
+    const first = await ferry(['apply']);
+    expect(first.stderr).toBe('');
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toContain('✓ 5 of 5 migrations done');
+    await expectTablesAgree();
+    const second = await ferry(['apply']);
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).not.toContain('committed');
+    await expectTablesAgree();
+  });
+
+  it('pauses on a violation with exit 3, finishes independent branches, and resumes once fixed', async () => {
+    await workload.target.query('ALTER TABLE app.orders ADD CONSTRAINT small_amounts CHECK (amount < 500)');
+    expect((await ferry(['plan'])).exitCode).toBe(0);
+    const paused = await ferry(['apply']);
+    expect(paused.exitCode).toBe(3);
+    expect(paused.stdout).toMatch(
+      /⏸ orders: paused at batch 1: new row for relation "orders" violates check constraint "small_amounts" \(constraint small_amounts; Failing row contains .*\) \[SQLSTATE 23514\]/,
+    );
+    expect(paused.stdout).toContain('4 of 5 migrations done');
+    expect(await workload.target.query('SELECT count(*)::int AS n FROM app.orders')).toEqual([{ n: 0 }]);
+    await expectTablesAgree(['brackets', 'tags', 'case_files', 'case_file_tags']);
+    const [control] = await workload.target.query<{ phase: string; constraint: string }>(
+      `SELECT phase, paused_reason->>'constraint' AS constraint FROM _ferry.migration_control WHERE migration = 'orders'`,
+    );
+    expect(control).toEqual({ phase: 'paused', constraint: 'small_amounts' });
+
+    await workload.target.query('ALTER TABLE app.orders DROP CONSTRAINT small_amounts');
+    // The target's structure changed, so the reviewed plan no longer describes it: apply refuses.
+    const stale = await ferry(['apply']);
+    expect(stale.exitCode).toBe(1);
+    expect(stale.stderr).toContain(
+      'error[lock.stale]: ferry.lock is stale: target table app.orders changed structure',
+    );
+    expect((await ferry(['plan'])).exitCode).toBe(0);
+    const resumed = await ferry(['apply']);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stdout).toContain('✓ 5 of 5 migrations done');
+    await expectTablesAgree();
+  });
+
+  it('survives a SIGKILL in the middle of a table: resume loses and duplicates nothing', async () => {
+    const specPath = join(workload.projectDir, 'specs', 'orders.yaml');
+    await writeFile(specPath, `${await readFile(specPath, 'utf8')}batch: { size: 100 }\n`);
+    expect((await ferry(['plan'])).exitCode).toBe(0);
+    const child = execa('node', [FERRY_BIN, 'apply'], {
+      cwd: workload.projectDir,
+      env: { PATH: process.env.PATH, ...workload.env },
+      extendEnv: false,
+      reject: false,
+    });
+    for (let done = 0; done < 10; done = await batchesDone('orders')) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.kill('SIGKILL');
+    const killed = await child;
+    expect(killed.signal).toBe('SIGKILL');
+    expect(await batchesDone('orders')).toBeLessThan(200);
+
+    const resumed = await ferry(['apply']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.exitCode).toBe(0);
+    expect(await batchesDone('orders')).toBe(200);
+    await expectTablesAgree();
+  });
+});
