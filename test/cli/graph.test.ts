@@ -74,7 +74,7 @@ describe('ferry graph', () => {
 });
 
 describe('ferry demo', () => {
-  it('plans the reference workload on an embedded PostgreSQL from any directory, and exits 0', async () => {
+  it('plans and applies the reference workload on an embedded PostgreSQL from any directory, and exits 0', async () => {
     const result = await runFerry(['demo'], { cwd: '/' });
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
@@ -85,5 +85,8 @@ describe('ferry demo', () => {
     expect(result.stdout).toContain('case_file_tags  legacy.dispatch_casefile_tags → app.case_file_tags');
     expect(result.stdout).toContain('ferry.lock pins 16 inferred column mappings');
     expect(result.stdout).toMatch(/amount +← amount_cents \/ 100\.0 +declared/);
+    expect(result.stdout).toContain('✓ orders: 20,000 rows');
+    expect(result.stdout).toContain('✓ case_file_tags: 19,980 rows');
+    expect(result.stdout).toMatch(/✓ applied in [\d.]+ s/);
   });
 });

@@ -1,6 +1,6 @@
 // `ferry demo`: the main job on a machine with nothing installed. An embedded PostgreSQL gets the
 // reference workload (legacy dispatch_* tables) as a source and the new schema `app` as a target;
-// then validate, graph and plan run on them, each step explained in one line.
+// then validate, graph, plan and apply run on them, each step explained in one line.
 
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { planProject } from '../../compiler/plan-project.js';
 import { startEmbeddedPostgres } from '../../demo/embedded-server.js';
 import { renderGraph } from '../../report/graph.js';
 import { groupDigits, renderPlanText } from '../../report/plan-report.js';
+import { applyProject } from '../../runner/apply.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
@@ -77,11 +78,29 @@ export async function demoCommand(context: CliContext): Promise<ExitCodeValue> {
       ),
     );
     context.out('');
-    step('next', 'moving the rows (`ferry apply`) comes with the runner. Meanwhile try:');
-    context.out(
-      '            npx ferry graph --format mermaid     npx ferry validate examples/hr/specs --offline',
+    step(
+      '5. apply',
+      'rows move batch by batch; each batch commits with its checkpoint in _ferry, so a rerun resumes',
     );
-    return planned.plan.decisions.length > 0 ? ExitCode.changes : ExitCode.ok;
+    const applyStarted = Date.now();
+    const applied = await applyProject({
+      projectDir,
+      env,
+      agents: (project) => buildAgents(project, { cwd: projectDir }),
+      onEvent: (event) => {
+        if (event.type !== 'migration-done') return;
+        context.out(`            ${style.green('✓')} ${event.migration}: ${groupDigits(event.rows)} rows`);
+      },
+    });
+    const seconds = ((Date.now() - applyStarted) / 1000).toFixed(1);
+    context.out(
+      `            ${applied.paused ? style.red('paused') : style.green('✓')} applied in ${seconds} s`,
+    );
+    context.out('');
+    step('next', 'run it on your own databases:');
+    context.out('            npx ferry init --source $FERRY_SOURCE_URL --target $FERRY_TARGET_URL');
+    context.out('            npx ferry plan && npx ferry apply');
+    return applied.paused ? ExitCode.paused : ExitCode.ok;
   } finally {
     process.off('SIGINT', interrupted);
     await stop();
