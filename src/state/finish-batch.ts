@@ -10,17 +10,20 @@ import type { BatchLease, BatchStatus } from './types.js';
  * updates nothing. The row lock it takes makes claims skip the batch until the caller's transaction
  * ends. The worker stays recorded: it says who loaded the batch.
  */
-const COMPLETE_SQL = `
-update _ferry.migration_batches
-set status = 'done',
-    rows = $5,
-    lease_until = null,
-    finished_at = clock_timestamp()
+/** The batch, still leased to this very claim ($1 migration, $2 batch, $3 worker, $4 attempt). */
+const WHERE_LEASED = `
 where migration = $1
   and batch_no = $2
   and worker = $3
   and attempts = $4
   and status = 'running'`;
+
+const COMPLETE_SQL = `
+update _ferry.migration_batches
+set status = 'done',
+    rows = $5,
+    lease_until = null,
+    finished_at = clock_timestamp()${WHERE_LEASED}`;
 
 /** $5: failed or paused. The batch's rows were rolled back; last_error says why. */
 const STOP_SQL = `
@@ -28,12 +31,7 @@ update _ferry.migration_batches
 set status = $5,
     last_error = $6,
     lease_until = null,
-    finished_at = clock_timestamp()
-where migration = $1
-  and batch_no = $2
-  and worker = $3
-  and attempts = $4
-  and status = 'running'`;
+    finished_at = clock_timestamp()${WHERE_LEASED}`;
 
 /** Used only to explain a lost lease. */
 const CURRENT_SQL = `

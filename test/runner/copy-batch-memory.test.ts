@@ -4,22 +4,20 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogTable } from '../../src/catalog/types.js';
-import type { QualifiedName } from '../../src/spec/types.js';
 import { referenceWorkload, type Workload } from '../support/workload.js';
-import { catalogTable, copyMigration, copyRange, migration, withClients } from './fixtures.js';
+import {
+  app,
+  catalogTable,
+  copyMigration,
+  copyRange,
+  REFERENCE,
+  REFERENCE_ORDERS,
+  withClients,
+} from './fixtures.js';
 
-const legacy = (name: string): QualifiedName => ({ schema: 'legacy', name });
-const app = (name: string): QualifiedName => ({ schema: 'app', name });
 const ORDER_ROWS = 200_000;
 const MEGABYTE = 1024 * 1024;
-
-const orders = migration(legacy('dispatch_order'), app('orders'), {
-  id: 'id',
-  case_file_id: 'casefile_id',
-  amount: { expr: 'amount_cents / 100.0' },
-  currency: 'currency',
-  placed_at: 'placed_at',
-});
+const orders = REFERENCE_ORDERS;
 
 let workload: Workload;
 let sourceOrders: CatalogTable;
@@ -27,22 +25,7 @@ let sourceOrders: CatalogTable;
 beforeAll(async () => {
   workload = await referenceWorkload('runner_memory', '0.1');
   sourceOrders = await catalogTable(workload.source, orders.from);
-  const brackets = migration(legacy('dispatch_bracket'), app('brackets'), {
-    id: 'id',
-    name: 'bracket_name',
-    min_weight: 'min_weight',
-    max_weight: 'max_weight',
-    created_at: 'created_at',
-  });
-  const caseFiles = migration(legacy('dispatch_casefile'), app('case_files'), {
-    id: 'id',
-    case_number: 'case_number',
-    bracket_id: 'bracket_id',
-    status: 'status',
-    opened_on: 'opened_on',
-    notes: 'notes',
-    active: { expr: 'is_active <> 0' },
-  });
+  const { brackets, caseFiles } = REFERENCE;
   const sourceBrackets = await catalogTable(workload.source, brackets.from);
   const sourceCaseFiles = await catalogTable(workload.source, caseFiles.from);
   await withClients(workload.source, workload.target, async (source, target) => {

@@ -11,35 +11,19 @@ import { copyBatch } from '../../src/runner/copy-batch.js';
 import { planKeyRanges } from '../../src/runner/key-ranges.js';
 import type { QualifiedName } from '../../src/spec/types.js';
 import { referenceWorkload, type Workload } from '../support/workload.js';
-import { catalogTable, copyMigration, copyRange, migration, withClients } from './fixtures.js';
+import {
+  app,
+  catalogTable,
+  copyMigration,
+  copyRange,
+  migration,
+  REFERENCE,
+  REFERENCE_ORDERS,
+  withClients,
+} from './fixtures.js';
 
-const legacy = (name: string): QualifiedName => ({ schema: 'legacy', name });
-const app = (name: string): QualifiedName => ({ schema: 'app', name });
-
-const brackets = migration(legacy('dispatch_bracket'), app('brackets'), {
-  id: 'id',
-  name: 'bracket_name',
-  min_weight: 'min_weight',
-  max_weight: 'max_weight',
-  created_at: 'created_at',
-});
-const caseFiles = migration(legacy('dispatch_casefile'), app('case_files'), {
-  id: 'id',
-  case_number: 'case_number',
-  bracket_id: 'bracket_id',
-  status: 'status',
-  opened_on: 'opened_on',
-  notes: 'notes',
-  active: { expr: 'is_active <> 0' },
-});
-const orderColumns = {
-  id: 'id',
-  case_file_id: 'casefile_id',
-  amount: { expr: 'amount_cents / 100.0' },
-  currency: 'currency',
-  placed_at: 'placed_at',
-};
-const orders = migration(legacy('dispatch_order'), app('orders'), orderColumns);
+const { brackets, caseFiles, orderColumns } = REFERENCE;
+const orders = REFERENCE_ORDERS;
 
 let workload: Workload;
 let sourceOrders: CatalogTable;

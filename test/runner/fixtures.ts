@@ -150,3 +150,34 @@ export async function copyMigration(
   for (const range of ranges) rows += (await copyRange(source, target, node, sourceTable, range)).rows;
   return { rows, batches: ranges.length };
 }
+
+export const legacy = (name: string): QualifiedName => ({ schema: 'legacy', name });
+export const app = (name: string): QualifiedName => ({ schema: 'app', name });
+
+/** The reference workload's migrations as their specs declare them, with every column written out. */
+export const REFERENCE = {
+  brackets: migration(legacy('dispatch_bracket'), app('brackets'), {
+    id: 'id',
+    name: 'bracket_name',
+    min_weight: 'min_weight',
+    max_weight: 'max_weight',
+    created_at: 'created_at',
+  }),
+  caseFiles: migration(legacy('dispatch_casefile'), app('case_files'), {
+    id: 'id',
+    case_number: 'case_number',
+    bracket_id: 'bracket_id',
+    status: 'status',
+    opened_on: 'opened_on',
+    notes: 'notes',
+    active: { expr: 'is_active <> 0' },
+  }),
+  orderColumns: {
+    id: 'id',
+    case_file_id: 'casefile_id',
+    amount: { expr: 'amount_cents / 100.0' },
+    currency: 'currency',
+    placed_at: 'placed_at',
+  } as const,
+};
+export const REFERENCE_ORDERS = migration(legacy('dispatch_order'), app('orders'), REFERENCE.orderColumns);
