@@ -136,6 +136,14 @@ program
   });
 
 program
+  .command('status')
+  .description('what the target holds of each migration: phase, batches done, rows, why it paused')
+  .action(async (_options: unknown, command: Command) => {
+    const { statusCommand } = await import('./commands/status.js');
+    await run(command, undefined, statusCommand);
+  });
+
+program
   .command('demo')
   .description('walk through ferry on the reference workload')
   .action(async (_options: unknown, command: Command) => {

@@ -16,6 +16,7 @@ export { LATEST_STATE_VERSION, STATE_MIGRATIONS, type StateMigration } from './m
 export { type BatchProgress, batchProgress } from './progress.js';
 export { type RecordBatchesResult, recordBatches } from './record-batches.js';
 export { withRunLock } from './run-lock.js';
+export { type MigrationStatus, readStatus } from './status.js';
 export {
   BATCH_STATUSES,
   type BatchLease,

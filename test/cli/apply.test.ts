@@ -89,6 +89,8 @@ describe('ferry apply', () => {
   it('pauses on a violation with exit 3, finishes independent branches, and resumes once fixed', async () => {
     await workload.target.query('ALTER TABLE app.orders ADD CONSTRAINT small_amounts CHECK (amount < 500)');
     expect((await ferry(['plan'])).exitCode).toBe(0);
+    const before = await ferry(['status']);
+    expect(before.stdout.split('\n')[1]).toMatch(/^brackets +not applied +- +0$/);
     const paused = await ferry(['apply']);
     expect(paused.exitCode).toBe(3);
     expect(paused.stdout).toMatch(
@@ -101,6 +103,12 @@ describe('ferry apply', () => {
       `SELECT phase, paused_reason->>'constraint' AS constraint FROM _ferry.migration_control WHERE migration = 'orders'`,
     );
     expect(control).toEqual({ phase: 'paused', constraint: 'small_amounts' });
+    const status = await ferry(['status']);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toMatch(
+      /\norders +paused +0\/1 +0\n +paused: new row for relation "orders" violates check constraint "small_amounts"/,
+    );
+    expect(status.stdout).toMatch(/\ncase_file_tags +done +1\/1 +19,980/);
 
     await workload.target.query('ALTER TABLE app.orders DROP CONSTRAINT small_amounts');
     // The target's structure changed, so the reviewed plan no longer describes it: apply refuses.
@@ -114,6 +122,16 @@ describe('ferry apply', () => {
     expect(resumed.exitCode).toBe(0);
     expect(resumed.stdout).toContain('✓ 5 of 5 migrations done');
     await expectTablesAgree();
+    const json = JSON.parse((await ferry(['status', '--json'])).stdout) as {
+      migrations: Array<{ migration: string; status: { phase: string; rows: number } }>;
+    };
+    expect(json.migrations.map((m) => [m.migration, m.status.phase, m.status.rows])).toEqual([
+      ['brackets', 'done', 1569],
+      ['tags', 'done', 500],
+      ['case_files', 'done', 10000],
+      ['case_file_tags', 'done', 19980],
+      ['orders', 'done', 20000],
+    ]);
   });
 
   it('survives a SIGKILL in the middle of a table: resume loses and duplicates nothing', async () => {
