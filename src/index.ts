@@ -1,7 +1,12 @@
-// ferry as a library: load specs, compile plans, select parts of them and render them. The CLI is a
-// thin layer over exactly these functions.
+// ferry as a library: load specs, compile and resolve plans, apply them and read back what was
+// applied. The CLI is a thin layer over exactly these functions.
 
-export { type CompileResult, compilePlan } from './compiler/compile.js';
+export { createExternalAgent } from './agents/external.js';
+export type { Agent, AgentAnswer, AgentRequest, Proposal } from './agents/protocol.js';
+export { buildAgents } from './agents/registry.js';
+export { introspectPostgres } from './catalog/postgres/introspect.js';
+export type { Catalog, CatalogColumn, CatalogTable } from './catalog/types.js';
+export { type CompileOptions, type CompileResult, compilePlan } from './compiler/compile.js';
 export { type LoadedPlan, loadPlan } from './compiler/load-plan.js';
 export type {
   Classification,
@@ -29,6 +34,9 @@ export { type Lockfile, lockPlan } from './lock/lockfile.js';
 export { formatDiagnostic, formatDiagnostics, githubAnnotation } from './report/diagnostics.js';
 export { type GraphFormat, renderGraph } from './report/graph.js';
 export { renderPlanMarkdown, renderPlanText } from './report/plan-report.js';
+export { type ApplyOptions, type ApplyResult, applyProject } from './runner/apply.js';
+export type { RunnerEvent } from './runner/events.js';
 export { type LoadOptions, type LoadResult, loadSpecs } from './spec/load.js';
 export type { MigrationSpec, ProjectSpec, QualifiedName, SpecSet } from './spec/types.js';
+export { type MigrationStatus, readStatus } from './state/index.js';
 export { maskUrl } from './util/mask-url.js';
