@@ -8,7 +8,7 @@ import type { Agent } from '../agents/protocol.js';
 import { buildAgentRequest } from '../agents/request.js';
 import { askChecked, runProposingAgents } from '../agents/run-agents.js';
 import { introspectPostgres } from '../catalog/postgres/introspect.js';
-import type { Catalog } from '../catalog/types.js';
+import { introspectUrl } from '../catalog/postgres/introspect-url.js';
 import { connectPostgres } from '../db/postgres.js';
 import { type Diagnostic, FerryError, hasErrors, sortDiagnostics } from '../errors.js';
 import { compareWithLock, type LockChange, staleLockDiagnostics } from '../lock/freshness.js';
@@ -125,17 +125,9 @@ async function planWithSource(
 /** Introspects the source on the open connection and the target on one of its own. */
 async function introspectBoth(source: pg.Client, specs: SpecSet): Promise<Catalogs> {
   const schemasOf = (names: readonly QualifiedName[]) => [...new Set(names.map((n) => n.schema))].sort();
-  const readTarget = async (): Promise<Catalog> => {
-    const client = await connectPostgres(specs.project.target.url, 'target');
-    try {
-      return await introspectPostgres(client, { schemas: schemasOf(specs.migrations.map((m) => m.to)) });
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
   const [sourceCatalog, targetCatalog] = await Promise.all([
     introspectPostgres(source, { schemas: schemasOf(specs.migrations.map((m) => m.from)) }),
-    readTarget(),
+    introspectUrl(specs.project.target.url, 'target', schemasOf(specs.migrations.map((m) => m.to))),
   ]);
   return { source: sourceCatalog, target: targetCatalog };
 }

@@ -5,10 +5,9 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mappingAgent, matchTables } from '../agents/builtin/mapping/index.js';
 import { AGENT_PROTOCOL_VERSION, type AgentRequest } from '../agents/protocol.js';
-import { introspectPostgres } from '../catalog/postgres/introspect.js';
+import { introspectUrl } from '../catalog/postgres/introspect-url.js';
 import type { Catalog } from '../catalog/types.js';
 import { DEFAULT_MIN_CONFIDENCE } from '../compiler/plan-project.js';
-import { connectPostgres } from '../db/postgres.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { type DraftFile, draftMigrationFile, draftProjectFile, migrationNameFor } from '../spec/draft.js';
 import type { QualifiedName } from '../spec/types.js';
@@ -41,8 +40,8 @@ export interface InitResult {
 export async function initProject(options: InitOptions): Promise<InitResult> {
   await refuseExistingSpecs(options.outDir, options.force === true);
   const [source, target] = await Promise.all([
-    introspect(options.sourceUrl, 'source', options.sourceSchemas),
-    introspect(options.targetUrl, 'target', options.targetSchemas),
+    introspectUrl(options.sourceUrl, 'source', options.sourceSchemas),
+    introspectUrl(options.targetUrl, 'target', options.targetSchemas),
   ]);
   const matches = matchTables(source, target);
   const taken = new Set<string>();
@@ -127,19 +126,6 @@ function referencesOf(
 function single<K extends string>(schemas: readonly string[], key: K): Partial<Record<K, string>> {
   const distinct = [...new Set(schemas)];
   return distinct.length === 1 ? ({ [key]: distinct[0] } as Partial<Record<K, string>>) : {};
-}
-
-async function introspect(
-  url: string,
-  role: 'source' | 'target',
-  schemas?: readonly string[],
-): Promise<Catalog> {
-  const client = await connectPostgres(url, role);
-  try {
-    return await introspectPostgres(client, schemas?.length ? { schemas } : {});
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 async function refuseExistingSpecs(outDir: string, force: boolean): Promise<void> {

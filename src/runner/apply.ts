@@ -12,6 +12,7 @@ import { errorDiagnostic, FerryError } from '../errors.js';
 import { upgradeState, withRunLock } from '../state/index.js';
 import type { RunnerEvent } from './events.js';
 import { type MigrationOutcome, runMigration } from './run-migration.js';
+import { alignSessions } from './session.js';
 
 export interface ApplyOptions extends Omit<PlanProjectOptions, 'frozenLock' | 'updateLock'> {
   readonly onEvent?: (event: RunnerEvent) => void;
@@ -42,7 +43,14 @@ export async function applyProject(options: ApplyOptions): Promise<ApplyResult> 
   const connect = async () => {
     const source = await connectPostgres(specs.project.source.url, 'source');
     try {
-      return { source, target: await connectPostgres(specs.project.target.url, 'target') };
+      const target = await connectPostgres(specs.project.target.url, 'target');
+      // Every connection of the run, including the one that plans key ranges, prints and parses
+      // values the same way: key bounds are stored as text and read back in later sessions.
+      await alignSessions(source, target).catch(async (error: unknown) => {
+        await target.end().catch(() => {});
+        throw error;
+      });
+      return { source, target };
     } catch (error) {
       await source.end().catch(() => {});
       throw error;

@@ -23,7 +23,6 @@ import { batchKeyColumns, batchSelectSql, targetColumnList } from './batch-sql.j
 import { copyBatch } from './copy-batch.js';
 import type { RunnerEvent } from './events.js';
 import { planKeyRanges } from './key-ranges.js';
-import { alignSessions } from './session.js';
 import { asViolation, type Violation } from './violation.js';
 
 /** A batch that has not committed within this long may be claimed again by another worker. */
@@ -39,7 +38,7 @@ export interface MigrationRun {
   readonly sourceTable: CatalogTable;
   readonly runId: string;
   readonly worker: string;
-  /** Opens a source and a target connection for one claim loop. */
+  /** Opens a source and a target connection whose sessions are aligned (see session.ts). */
   readonly connect: () => Promise<Connections>;
   readonly emit: (event: RunnerEvent) => void;
 }
@@ -129,7 +128,6 @@ async function claimLoop(run: MigrationRun, worker: string): Promise<MigrationOu
   const connections = await run.connect();
   const { source, target } = connections;
   try {
-    await alignSessions(source, target);
     for (;;) {
       const batch = await claimBatch(target, {
         migration: migration.name,
