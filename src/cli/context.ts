@@ -11,6 +11,13 @@ export interface GlobalOptions {
   readonly color?: boolean;
 }
 
+/** Standard output as the live progress view needs it: whether it is a terminal, and how wide. */
+export interface TerminalStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
 export interface CliContext {
   /** The project root: where specs/ and ferry.lock are. */
   readonly projectDir: string;
@@ -21,6 +28,8 @@ export interface CliContext {
   readonly github: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly out: (text: string) => void;
+  /** For views that redraw in place; everything else writes through `out`. */
+  readonly stdout: TerminalStream;
   readonly err: (text: string) => void;
   readonly style: Style;
   readonly errStyle: Style;
@@ -37,6 +46,7 @@ export function createContext(options: GlobalOptions, specsDirArgument?: string)
     github: process.env.GITHUB_ACTIONS === 'true',
     env: process.env,
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    stdout: process.stdout,
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     style: createStyle(allowColor && colorEnabled(process.stdout)),
     errStyle: createStyle(allowColor && colorEnabled(process.stderr)),

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GraphFormat } from '../report/graph.js';
+import type { ApplyCommandOptions } from './commands/apply.js';
 import type { InitCommandOptions } from './commands/init.js';
 import type { PlanFormat } from './commands/plan.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
@@ -27,6 +28,13 @@ for (const stream of [process.stdout, process.stderr]) {
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return parsed;
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -130,9 +138,18 @@ program
 program
   .command('apply')
   .description('move the rows of the committed plan, batch by batch, exactly once; resumes where it stopped')
-  .action(async (_options: unknown, command: Command) => {
+  .option('--dry-run', 'run the whole graph in one transaction and roll it back: report what apply would hit')
+  .option('--limit <rows>', 'with --dry-run: at most this many rows per migration', positiveInteger)
+  .option('--bulk', 'empty targets only: drop indexes and foreign keys while loading, rebuild them after')
+  .option(
+    '--workers <n>',
+    'batches loaded at once per migration (default: the plan’s parallelism)',
+    positiveInteger,
+  )
+  .option('--fail-fast', 'stop every migration at the first pause, not only its descendants')
+  .action(async (options: ApplyCommandOptions, command: Command) => {
     const { applyCommand } = await import('./commands/apply.js');
-    await run(command, undefined, applyCommand);
+    await run(command, undefined, (context) => applyCommand(context, options));
   });
 
 program

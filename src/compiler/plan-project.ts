@@ -8,7 +8,7 @@ import type { Agent } from '../agents/protocol.js';
 import { buildAgentRequest } from '../agents/request.js';
 import { askChecked, runProposingAgents } from '../agents/run-agents.js';
 import { introspectPostgres } from '../catalog/postgres/introspect.js';
-import { introspectUrl } from '../catalog/postgres/introspect-url.js';
+import type { Catalog } from '../catalog/types.js';
 import { connectPostgres } from '../db/postgres.js';
 import { type Diagnostic, FerryError, hasErrors, sortDiagnostics } from '../errors.js';
 import { compareWithLock, type LockChange, staleLockDiagnostics } from '../lock/freshness.js';
@@ -16,6 +16,7 @@ import { formatLockfile, readLockfile, writeLockfile } from '../lock/lock-io.js'
 import { LOCK_FILE_NAME, lockPlan } from '../lock/lockfile.js';
 import { loadSpecs } from '../spec/load.js';
 import type { ProjectSpec, QualifiedName, SpecSet } from '../spec/types.js';
+import { withDeferredStructure } from '../state/deferred-tables.js';
 import { type Catalogs, checkAgainstCatalogs } from './catalog-checks.js';
 import { compilePlan } from './compile.js';
 import type { Plan, PlanDecision } from './plan.js';
@@ -127,9 +128,25 @@ async function introspectBoth(source: pg.Client, specs: SpecSet): Promise<Catalo
   const schemasOf = (names: readonly QualifiedName[]) => [...new Set(names.map((n) => n.schema))].sort();
   const [sourceCatalog, targetCatalog] = await Promise.all([
     introspectPostgres(source, { schemas: schemasOf(specs.migrations.map((m) => m.from)) }),
-    introspectUrl(specs.project.target.url, 'target', schemasOf(specs.migrations.map((m) => m.to))),
+    introspectTarget(specs.project.target.url, schemasOf(specs.migrations.map((m) => m.to))),
   ]);
   return { source: sourceCatalog, target: targetCatalog };
+}
+
+/**
+ * The target's catalog as ferry will leave it: tables whose keys a bulk load dropped for the time
+ * of the load are read with the structure their rebuild brings back.
+ */
+async function introspectTarget(url: string, schemas: readonly string[]): Promise<Catalog> {
+  const client = await connectPostgres(url, 'target');
+  try {
+    return await withDeferredStructure(
+      client,
+      await introspectPostgres(client, schemas.length ? { schemas } : {}),
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Guidance agents rewrite the open decisions of the migrations just asked into plain language. */

@@ -1,143 +1,244 @@
 // `apply` as a library function: the plan of the committed ferry.lock (never a stale one, never with
-// decisions open) executed layer by layer, the migrations of one layer at once. A paused migration
-// stops itself and its descendants only; independent branches run to completion.
+// decisions open) executed layer by layer (see run-graph.ts), for real or as a dry run: the whole
+// graph in one transaction that is rolled back, reporting what a real apply would meet.
 
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
+import type pg from 'pg';
+import { introspectPostgres } from '../catalog/postgres/introspect.js';
+import type { CatalogTable } from '../catalog/types.js';
 import { findTable } from '../compiler/catalog-checks.js';
-import type { MigrationNode, Plan } from '../compiler/plan.js';
+import type { Plan } from '../compiler/plan.js';
 import { type PlanProjectOptions, planProject } from '../compiler/plan-project.js';
+import { nestTransactions } from '../db/nested-client.js';
 import { connectPostgres } from '../db/postgres.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import { clearDeferredTables, recordDeferredTables } from '../state/deferred-tables.js';
 import { upgradeState, withRunLock } from '../state/index.js';
+import { quoteQualifiedName } from '../util/sql.js';
+import { type BatchLayout, batchLayout } from './batch-layout.js';
+import { assertEmptyTargets, deferConstraints, pendingRestore, restoreConstraints } from './bulk.js';
+import { restoreSequences, snapshotSequences } from './dry-run.js';
 import type { RunnerEvent } from './events.js';
-import { type MigrationOutcome, runMigration } from './run-migration.js';
+import { type GraphOutcome, type GraphRun, runGraph } from './run-graph.js';
+import type { Connections } from './run-migration.js';
 import { alignSessions } from './session.js';
 
 export interface ApplyOptions extends Omit<PlanProjectOptions, 'frozenLock' | 'updateLock'> {
   readonly onEvent?: (event: RunnerEvent) => void;
+  /** Run the whole graph in one transaction and roll it back. */
+  readonly dryRun?: boolean;
+  /** With dryRun: at most this many rows per migration. */
+  readonly limit?: number;
+  /** Empty targets only: indexes and foreign keys dropped while loading, rebuilt after. */
+  readonly bulk?: boolean;
+  /** Batches loaded at once per migration; the plan's parallelism when absent. */
+  readonly workers?: number;
+  /** Stop every migration at the first pause. */
+  readonly failFast?: boolean;
 }
 
 export interface ApplyResult {
   readonly plan: Plan;
-  readonly outcomes: ReadonlyMap<
-    string,
-    MigrationOutcome | { readonly status: 'skipped'; readonly reason: string }
-  >;
+  readonly outcomes: ReadonlyMap<string, GraphOutcome>;
+  /** Some migration did not finish: paused, or skipped because of a pause. */
   readonly paused: boolean;
+  /** The run was a dry run: the target is as it was before. */
+  readonly dryRun: boolean;
 }
 
 /**
- * Applies the project's plan to the target.
+ * Applies the project's plan to the target, or with `dryRun` reports what applying it would meet.
  *
  * @example
  * const result = await applyProject({ projectDir: '.', agents: (p) => buildAgents(p, { cwd: '.' }) });
  * process.exitCode = result.paused ? 3 : 0;
  */
 export async function applyProject(options: ApplyOptions): Promise<ApplyResult> {
+  if (options.limit !== undefined && !options.dryRun) {
+    throw new FerryError(
+      errorDiagnostic('apply.options', '--limit only applies to a dry run', {
+        hint: 'add --dry-run, or drop --limit: a real apply always moves every row',
+      }),
+    );
+  }
   const { plan, specs, catalogs } = await planProject({ ...options, frozenLock: true });
-  refuseUnready(plan);
-  const emit = options.onEvent ?? (() => {});
-  const runId = randomUUID();
-  const worker = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const connect = async () => {
-    const source = await connectPostgres(specs.project.source.url, 'source');
-    try {
-      const target = await connectPostgres(specs.project.target.url, 'target');
-      // Every connection of the run, including the one that plans key ranges, prints and parses
-      // values the same way: key bounds are stored as text and read back in later sessions.
-      await alignSessions(source, target).catch(async (error: unknown) => {
-        await target.end().catch(() => {});
-        throw error;
-      });
-      return { source, target };
-    } catch (error) {
-      await source.end().catch(() => {});
-      throw error;
-    }
+  refuseDecisions(plan);
+  // Built before anything is written: a migration that cannot be moved is refused up front.
+  const layouts = new Map<string, BatchLayout>(
+    plan.migrations.map((m) => [
+      m.name,
+      batchLayout(m, {
+        plan,
+        source: catalogs.source,
+        target: catalogs.target,
+        sample: options.limit !== undefined,
+      }),
+    ]),
+  );
+  const urls = { source: specs.project.source.url, target: specs.project.target.url };
+  const graph = {
+    plan,
+    layouts,
+    runId: randomUUID(),
+    worker: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    emit: options.onEvent ?? (() => {}),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    failFast: options.failFast === true,
   };
-  const control = await connectPostgres(specs.project.target.url, 'target');
+  if (options.dryRun && options.bulk) {
+    throw new FerryError(
+      errorDiagnostic('apply.options', '--bulk and --dry-run do not go together', {
+        hint: 'a dry run checks every constraint as a safe apply would: drop --bulk',
+      }),
+    );
+  }
+  const outcomes = options.dryRun
+    ? await dryRun(urls, graph, options.limit)
+    : await realRun(
+        urls,
+        graph,
+        options.bulk === true,
+        plan.migrations.flatMap((m) => findTable(catalogs.target, m.to) ?? []),
+      );
+  return {
+    plan,
+    outcomes,
+    paused: [...outcomes.values()].some((o) => o.status !== 'done'),
+    dryRun: options.dryRun === true,
+  };
+}
+
+type GraphBase = Omit<GraphRun, 'connect' | 'sequential' | 'limitRows'>;
+
+interface Urls {
+  readonly source: string;
+  readonly target: string;
+}
+
+async function realRun(
+  urls: Urls,
+  graph: GraphBase,
+  bulk: boolean,
+  targetTables: readonly CatalogTable[],
+): Promise<Map<string, GraphOutcome>> {
+  const control = await connectPostgres(urls.target, 'target');
+  const restore = () =>
+    restoreConstraints(() => connectPostgres(urls.target, 'target'), {
+      parallelism: availableParallelism(),
+      onRestored: (object) =>
+        graph.emit({
+          type: 'constraint-restored',
+          table: quoteQualifiedName(object.table),
+          name: object.name,
+        }),
+    });
   try {
     await upgradeState(control);
     return await withRunLock(control, 'apply', async () => {
-      const outcomes = new Map<
-        string,
-        ApplyResult['outcomes'] extends ReadonlyMap<string, infer V> ? V : never
-      >();
-      const blocked = new Set<string>();
-      const byName = new Map(plan.migrations.map((m) => [m.name, m]));
-      for (const layer of plan.layers) {
-        await Promise.all(
-          layer.map(async (name) => {
-            if (blocked.has(name)) {
-              const reason = 'a migration it depends on is paused';
-              outcomes.set(name, { status: 'skipped', reason });
-              emit({ type: 'migration-skipped', migration: name, reason });
-              return;
-            }
-            const migration = byName.get(name) as MigrationNode;
-            const sourceTable = findTable(catalogs.source, migration.from);
-            if (!sourceTable) throw new Error(`source table of ${name} vanished after planning`);
-            const outcome = await runMigration({ migration, sourceTable, runId, worker, connect, emit });
-            outcomes.set(name, outcome);
-            if (outcome.status === 'paused') for (const d of descendants(plan, name)) blocked.add(d);
-          }),
-        );
-      }
-      return { plan, outcomes, paused: [...outcomes.values()].some((o) => o.status !== 'done') };
+      if (bulk) await deferForBulk(control, graph.runId, targetTables);
+      // A safe apply never loads into tables whose keys a bulk load left dropped: it rebuilds them first.
+      else if ((await pendingRestore(control)).length > 0) await restore();
+      const outcomes = await runGraph({ ...graph, connect: () => connectPair(urls), sequential: false });
+      // A pause leaves the keys dropped, so that the resumed load is a bulk load too.
+      if (bulk && [...outcomes.values()].every((o) => o.status === 'done')) await restore();
+      if ((await pendingRestore(control)).length === 0) await clearDeferredTables(control);
+      return outcomes;
     });
   } finally {
     await control.end().catch(() => {});
   }
 }
 
-/** Decisions open, or parts of the plan this runner does not move yet: refused before any write. */
-function refuseUnready(plan: Plan): void {
-  if (plan.decisions.length > 0) {
-    throw new FerryError(
-      errorDiagnostic(
-        'apply.decisions-pending',
-        `${plan.decisions.length} decision(s) are open: ${plan.decisions.map((d) => `${d.migration}${d.column ? `.${d.column}` : ''}`).join(', ')}`,
-        {
-          hint: 'settle each in the specs (`ferry plan` shows the YAML to paste), run `ferry plan` and commit ferry.lock',
-        },
-      ),
-    );
-  }
-  const generated = new Set(plan.migrations.filter((m) => m.keys === 'generate').map((m) => m.name));
-  const problems = plan.migrations.flatMap((m) => {
-    const reasons = [
-      ...(m.keys === 'generate' ? ['keys: generate'] : []),
-      ...m.columns
-        .filter((c) => c.ref !== undefined && generated.has(c.ref))
-        .map((c) => `${c.target} translated through ${c.ref}'s generated keys`),
-      ...(m.fixups.length > 0 ? [`fix-up columns ${m.fixups.join(', ')}`] : []),
-    ];
-    return reasons.map((reason) =>
-      errorDiagnostic(
-        'apply.unsupported',
-        `\`${m.name}\` needs ${reason}, which this version of apply does not move yet`,
-        {
-          hint: 'plan and review it now; apply it with a later version of ferry',
-          location: m.location,
-        },
-      ),
-    );
+/**
+ * Drops the loaded tables' keys and indexes, recorded for their rebuild. A bulk load that crashed or
+ * paused has recorded them already: it goes on into tables that hold its own rows.
+ */
+async function deferForBulk(
+  control: pg.Client,
+  runId: string,
+  before: readonly CatalogTable[],
+): Promise<void> {
+  const tables = before.map(({ schema, name }) => ({ schema, name }));
+  const recorded = new Set((await pendingRestore(control)).map((o) => quoteQualifiedName(o.table)));
+  const resuming = tables.some((table) => recorded.has(quoteQualifiedName(table)));
+  if (!resuming) await assertEmptyTargets(control, tables);
+  await deferConstraints(control, {
+    runId,
+    tables,
+    // In the transaction of the drops: plan and apply read the tables as the rebuild will leave them.
+    beforeCommit: async (client) => {
+      const schemas = [...new Set(tables.map((t) => t.schema))];
+      const bare = await introspectPostgres(client, { schemas, inTransaction: true });
+      await recordDeferredTables(client, before, bare.tables);
+    },
   });
-  if (problems.length > 0) throw new FerryError(problems);
 }
 
-function descendants(plan: Plan, name: string): Set<string> {
-  const found = new Set<string>();
-  const queue = [name];
-  while (queue.length > 0) {
-    const current = queue.shift() as string;
-    for (const edge of plan.edges) {
-      if (edge.parent === current && !found.has(edge.child)) {
-        found.add(edge.child);
-        queue.push(edge.child);
+/**
+ * The whole graph on one pair of connections, inside one target transaction that is rolled back;
+ * each unit of work that would commit becomes a savepoint. Sequences are not transactional, so the
+ * keys the run drew are given back by resetting them afterwards.
+ */
+async function dryRun(
+  urls: Urls,
+  graph: GraphBase,
+  limitRows: number | undefined,
+): Promise<Map<string, GraphOutcome>> {
+  const { source, target } = await connectPair(urls);
+  try {
+    return await withRunLock(target, 'apply', async () => {
+      const schemas = [...new Set(graph.plan.migrations.map((m) => m.to.schema))];
+      const sequences = await snapshotSequences(target, schemas);
+      await target.query('BEGIN');
+      try {
+        // Deferred constraints would only be checked at a COMMIT that never comes.
+        await target.query('SET CONSTRAINTS ALL IMMEDIATE');
+        const nested = { source: nestTransactions(source), target: nestTransactions(target) };
+        await upgradeState(nested.target);
+        return await runGraph({
+          ...graph,
+          connect: async () => nested,
+          sequential: true,
+          ...(limitRows === undefined ? {} : { limitRows }),
+        });
+      } finally {
+        await target.query('ROLLBACK').catch(() => {});
+        await restoreSequences(target, sequences);
       }
-    }
+    });
+  } finally {
+    await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
   }
-  return found;
+}
+
+/** A source and a target connection that print and parse values alike (see session.ts). */
+async function connectPair(urls: Urls): Promise<Connections> {
+  const source = await connectPostgres(urls.source, 'source');
+  try {
+    const target = await connectPostgres(urls.target, 'target');
+    // Every connection of the run, including the one that plans key ranges, prints and parses
+    // values the same way: key bounds are stored as text and read back in later sessions.
+    await alignSessions(source, target).catch(async (error: unknown) => {
+      await target.end().catch(() => {});
+      throw error;
+    });
+    return { source, target };
+  } catch (error) {
+    await source.end().catch(() => {});
+    throw error;
+  }
+}
+
+function refuseDecisions(plan: Plan): void {
+  if (plan.decisions.length === 0) return;
+  throw new FerryError(
+    errorDiagnostic(
+      'apply.decisions-pending',
+      `${plan.decisions.length} decision(s) are open: ${plan.decisions.map((d) => `${d.migration}${d.column ? `.${d.column}` : ''}`).join(', ')}`,
+      {
+        hint: 'settle each in the specs (`ferry plan` shows the YAML to paste), run `ferry plan` and commit ferry.lock',
+      },
+    ),
+  );
 }

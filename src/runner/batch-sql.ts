@@ -19,8 +19,25 @@ import { type KeyRange, keyComparison } from './key-ranges.js';
  * // WHERE "id" > '1000'::bigint AND "id" <= '2000'::bigint ORDER BY "id"
  */
 export function batchSelectSql(migration: MigrationNode, sourceTable: CatalogTable, range: KeyRange): string {
-  const key = batchKeyColumns(migration, sourceTable);
   const values = writtenColumns(migration).map((column) => columnValue(migration, column));
+  return rangeSelectSql(migration, sourceTable, range, values);
+}
+
+/**
+ * A SELECT of `values` (SQL over the source table's columns) for the rows of one key range that pass
+ * the migration's `where`, in key order.
+ *
+ * @example
+ * rangeSelectSql(orders, sourceTable, { low: null, high: ['10'] }, ['"id"']);
+ * // → SELECT "id" FROM "legacy"."dispatch_order" WHERE "id" <= '10'::bigint ORDER BY "id"
+ */
+export function rangeSelectSql(
+  migration: MigrationNode,
+  sourceTable: CatalogTable,
+  range: KeyRange,
+  values: readonly string[],
+): string {
+  const key = batchKeyColumns(migration, sourceTable);
   const conditions = [...rangeConditions(key, range)];
   if (migration.where !== undefined) conditions.push(embedExpression(migration.where));
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
@@ -84,13 +101,25 @@ function literals(key: readonly CatalogColumn[], values: readonly string[]): str
   return values.map(quoteLiteral);
 }
 
-function writtenColumns(migration: MigrationNode): ColumnPlan[] {
+/** The columns a batch writes: every planned column but the `omit`ted ones. */
+export function writtenColumns(migration: MigrationNode): ColumnPlan[] {
   return migration.columns.filter((column) => column.omit !== true);
 }
 
 function columnValue(migration: MigrationNode, column: ColumnPlan): string {
   // Fix-up columns (self-references, broken cycles) are loaded as NULL and filled in after the table.
   if (migration.fixups.includes(column.target)) return 'NULL';
+  return sourceValue(migration, column);
+}
+
+/**
+ * The SQL over the source table that yields a column's value as the spec maps it: the `expr`, or the
+ * quoted source column.
+ *
+ * @example
+ * sourceValue(orders, { target: 'case_file_id', from: 'casefile_id', origin }); // → "casefile_id"
+ */
+export function sourceValue(migration: MigrationNode, column: ColumnPlan): string {
   if (column.expr !== undefined) return embedExpression(column.expr);
   if (column.from !== undefined) return quoteIdentifier(column.from);
   throw new Error(

@@ -30,6 +30,8 @@ export interface KeyRangeOptions {
   /** The migration's `where`: only rows that satisfy it are counted into batches. */
   readonly where?: string;
   readonly batchSize: number;
+  /** Cover only the first `limitRows` rows (a dry run's --limit): the last range is closed there. */
+  readonly limitRows?: number;
 }
 
 /**
@@ -63,13 +65,17 @@ export async function planKeyRanges(client: pg.ClientBase, options: KeyRangeOpti
   assertWalkable(options);
   const ranges: KeyRange[] = [];
   let low: KeyValue | null = null;
+  let left = options.limitRows ?? Number.POSITIVE_INFINITY;
   for (;;) {
-    const high = await nextBoundary(client, options, low);
+    const size = Math.min(options.batchSize, left);
+    const high = await nextBoundary(client, options, low, size);
     if (high === undefined) {
       ranges.push({ low, high: null });
       return ranges;
     }
     ranges.push({ low, high });
+    left -= size;
+    if (left <= 0) return ranges;
     low = high;
   }
 }
@@ -92,7 +98,7 @@ export function keyComparison(
 }
 
 /** Reads every value as the server's text, not as a JavaScript Date or number that could round. */
-const SERVER_TEXT: pg.CustomTypesConfig = {
+export const SERVER_TEXT: pg.CustomTypesConfig = {
   getTypeParser: () => (value: string) => value,
 };
 
@@ -100,9 +106,10 @@ async function nextBoundary(
   client: pg.ClientBase,
   options: KeyRangeOptions,
   after: KeyValue | null,
+  size: number,
 ): Promise<KeyValue | undefined> {
   const result = await client.query<string[]>({
-    text: boundarySql(options, after !== null),
+    text: boundarySql(options, after !== null, size),
     values: after === null ? [] : [...after],
     rowMode: 'array',
     types: SERVER_TEXT,
@@ -112,7 +119,7 @@ async function nextBoundary(
   return result.rows[0];
 }
 
-function boundarySql(options: KeyRangeOptions, afterBoundary: boolean): string {
+function boundarySql(options: KeyRangeOptions, afterBoundary: boolean, size: number): string {
   const columns = options.key.map((column) => quoteIdentifier(column.name)).join(', ');
   const conditions: string[] = [];
   if (afterBoundary) {
@@ -121,16 +128,22 @@ function boundarySql(options: KeyRangeOptions, afterBoundary: boolean): string {
   }
   if (options.where !== undefined) conditions.push(embedExpression(options.where));
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
-  // batchSize is checked to be a positive integer, so the OFFSET is a plain number.
+  // size is a positive integer (batchSize and limitRows are checked), so the OFFSET is a plain number.
   return (
     `SELECT ${columns} FROM ${quoteQualifiedName(options.table)}${where} ` +
-    `ORDER BY ${columns} OFFSET ${options.batchSize - 1} LIMIT 2`
+    `ORDER BY ${columns} OFFSET ${size - 1} LIMIT 2`
   );
 }
 
 function assertWalkable(options: KeyRangeOptions): void {
   if (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1) {
     throw new RangeError(`batch size must be a positive integer, not ${options.batchSize}`);
+  }
+  if (
+    options.limitRows !== undefined &&
+    (!Number.isSafeInteger(options.limitRows) || options.limitRows < 1)
+  ) {
+    throw new RangeError(`a row limit must be a positive integer, not ${options.limitRows}`);
   }
   if (options.key.length === 0) throw new RangeError('a batch key needs at least one column');
   // A NULL key compares as unknown, so its row would fall in no range and silently never move.

@@ -1,11 +1,10 @@
-// One migration's batches, exactly once: each batch is claimed from _ferry, its rows copied and its
+// One migration's batches, exactly once: each batch is claimed from _ferry, its rows written and its
 // completion recorded in ONE target transaction, so a crash anywhere leaves all of a batch or none.
-// A violation rolls the batch back and pauses the migration; the next apply resumes there.
+// A violation rolls the batch back; the rows at fault are named by bisecting it, and then either the
+// migration pauses (the next apply resumes there) or, with onError: reject, exactly those rows are
+// set aside and the rest of the batch commits.
 
 import type pg from 'pg';
-import type { CatalogTable } from '../catalog/types.js';
-import type { MigrationNode } from '../compiler/plan.js';
-import { errorDiagnostic, FerryError } from '../errors.js';
 import {
   batchProgress,
   claimBatch,
@@ -18,15 +17,25 @@ import {
   requeueBatches,
   setMigrationPhase,
 } from '../state/index.js';
+import type { ClaimedBatch } from '../state/types.js';
 import { quoteQualifiedName } from '../util/sql.js';
-import { batchKeyColumns, batchSelectSql, targetColumnList } from './batch-sql.js';
-import { copyBatch } from './copy-batch.js';
+import type { BatchLayout } from './batch-layout.js';
+import { bisectBatch } from './bisect.js';
 import type { RunnerEvent } from './events.js';
+import { failpoint } from './failpoints.js';
 import { planKeyRanges } from './key-ranges.js';
-import { asViolation, type Violation } from './violation.js';
+import { ensureLayoutTables } from './layout-tables.js';
+import { loadRange } from './load-range.js';
+import { OFFENDING_ROWS_SHOWN } from './orphans.js';
+import { recordRejects } from './rejects.js';
+import { isConnectionLoss, retryingConnectionLoss } from './retry.js';
+import { asViolation, BatchViolation, type OffendingRow, type Violation } from './violation.js';
 
 /** A batch that has not committed within this long may be claimed again by another worker. */
 const LEASE_SECONDS = 600;
+
+/** The batch size when neither the spec nor the planning agent gave a number. */
+const DEFAULT_BATCH_SIZE = 10_000;
 
 export interface Connections {
   readonly source: pg.Client;
@@ -34,53 +43,63 @@ export interface Connections {
 }
 
 export interface MigrationRun {
-  readonly migration: MigrationNode;
-  readonly sourceTable: CatalogTable;
+  readonly layout: BatchLayout;
   readonly runId: string;
   readonly worker: string;
   /** Opens a source and a target connection whose sessions are aligned (see session.ts). */
   readonly connect: () => Promise<Connections>;
   readonly emit: (event: RunnerEvent) => void;
+  /** Batches loaded at once. */
+  readonly workers: number;
+  /** A dry run's --limit: only the first rows of the source, in key order. */
+  readonly limitRows?: number;
+  /** Set by the run when claim loops should stop taking batches (--fail-fast). */
+  readonly stopped: () => boolean;
+}
+
+export interface PausedOutcome {
+  readonly status: 'paused';
+  readonly violation: Violation;
+  readonly offending: readonly OffendingRow[];
+  /** The paused batch; absent when the fix-up step paused. */
+  readonly batchNo?: number;
 }
 
 export type MigrationOutcome =
   | { readonly status: 'done'; readonly rows: number }
-  | { readonly status: 'paused'; readonly violation: Violation; readonly batchNo: number };
+  /** Every batch is loaded; the fix-up step is still to run. */
+  | { readonly status: 'loaded'; readonly rows: number }
+  | PausedOutcome
+  /** --fail-fast stopped it before its batches were all loaded. */
+  | { readonly status: 'stopped' };
 
 export async function runMigration(run: MigrationRun): Promise<MigrationOutcome> {
-  const { migration } = run;
-  const key = batchKeyColumns(migration, run.sourceTable);
-  if (key.length === 0) {
-    throw new FerryError(
-      errorDiagnostic(
-        'apply.no-key',
-        `${quoteQualifiedName(migration.from)} has no primary key to cut \`${migration.name}\` into batches`,
-        {
-          hint: 'add batch: { key: [column, …] } to the spec, naming unique NOT NULL source columns',
-          location: migration.location,
-        },
-      ),
-    );
-  }
+  const { migration } = run.layout;
   const setup = await run.connect();
   try {
-    await prepareBatches(run, setup, key);
+    await prepareBatches(run, setup);
   } finally {
     await closeAll(setup);
   }
-  const loops = Math.max(1, migration.batch.parallelism ?? 1);
   const outcomes = await Promise.all(
-    Array.from({ length: loops }, (_, i) => claimLoop(run, `${run.worker}/${i + 1}`)),
+    Array.from({ length: Math.max(1, run.workers) }, (_, i) =>
+      claimLoop(run, run.workers > 1 ? `${run.worker}/${i + 1}` : run.worker),
+    ),
   );
-  const paused = outcomes.find((o) => o?.status === 'paused');
+  const paused = outcomes.find((o): o is PausedOutcome => o?.status === 'paused');
+  if (paused) return paused;
   const state = await run.connect();
   try {
-    if (paused) return paused;
     const progress = await batchProgress(state.target, migration.name);
     const unfinished = progress.reduce((sum, p) => sum + p.pending + p.running + p.paused + p.failed, 0);
+    if (unfinished > 0 && run.stopped()) return { status: 'stopped' };
     if (unfinished > 0)
       throw new Error(`${migration.name}: ${unfinished} batches are not done after every worker finished`);
     const rows = progress.reduce((sum, p) => sum + p.rows, 0);
+    if (run.layout.fixupTable) {
+      await setMigrationPhase(state.target, migration.name, 'fixup', { rowsLoaded: rows, runId: run.runId });
+      return { status: 'loaded', rows };
+    }
     await setMigrationPhase(state.target, migration.name, 'done', { rowsLoaded: rows, runId: run.runId });
     run.emit({ type: 'migration-done', migration: migration.name, rows });
     return { status: 'done', rows };
@@ -90,23 +109,21 @@ export async function runMigration(run: MigrationRun): Promise<MigrationOutcome>
 }
 
 /** Records the key ranges the first time; on a later run resumes what a pause or a crash left. */
-async function prepareBatches(
-  run: MigrationRun,
-  { source, target }: Connections,
-  key: ReturnType<typeof batchKeyColumns>,
-) {
-  const { migration } = run;
+async function prepareBatches(run: MigrationRun, { source, target }: Connections): Promise<void> {
+  const { migration, sourceKey } = run.layout;
+  await ensureLayoutTables(target, run.layout);
   const [control] = await readMigrationControl(target, migration.name);
   const recorded = (await batchProgress(target, migration.name)).reduce((sum, p) => sum + p.batches, 0);
   if (recorded === 0) {
-    const batchSize = typeof migration.batch.size === 'number' ? migration.batch.size : 10_000;
+    const batchSize = typeof migration.batch.size === 'number' ? migration.batch.size : DEFAULT_BATCH_SIZE;
     const ranges = await planKeyRanges(source, {
       table: migration.from,
-      key,
+      key: sourceKey,
       ...(migration.where === undefined ? {} : { where: migration.where }),
-      batchSize,
+      batchSize: run.limitRows === undefined ? batchSize : Math.min(batchSize, run.limitRows),
+      ...(run.limitRows === undefined ? {} : { limitRows: run.limitRows }),
     });
-    await recordBatches(target, migration.name, ranges);
+    await recordBatches(target, migration.name, ranges, { prefix: run.limitRows !== undefined });
   }
   if (control?.phase === 'paused' || control?.phase === 'failed')
     await requeueBatches(target, migration.name);
@@ -115,58 +132,188 @@ async function prepareBatches(
     specHash: migration.specHash,
     sourceTable: quoteQualifiedName(migration.from),
     targetTable: quoteQualifiedName(migration.to),
-    keyColumns: key.map((c) => c.name),
+    keyColumns: sourceKey.map((c) => c.name),
     runId: run.runId,
     pausedReason: null,
   });
-  const total = (await batchProgress(target, migration.name)).reduce((sum, p) => sum + p.batches, 0);
-  run.emit({ type: 'migration-started', migration: migration.name, batches: total });
+  failpoint('migration-prepared', migration.name);
+  const progress = await batchProgress(target, migration.name);
+  run.emit({
+    type: 'migration-started',
+    migration: migration.name,
+    batches: progress.reduce((sum, p) => sum + p.batches, 0),
+    doneBatches: progress.reduce((sum, p) => sum + p.done, 0),
+    doneRows: progress.reduce((sum, p) => sum + p.rows, 0),
+    ...(run.layout.sourceTable.rowEstimate === undefined
+      ? {}
+      : { rowEstimate: run.layout.sourceTable.rowEstimate }),
+  });
 }
 
-async function claimLoop(run: MigrationRun, worker: string): Promise<MigrationOutcome | undefined> {
-  const { migration } = run;
-  const connections = await run.connect();
-  const { source, target } = connections;
-  try {
-    for (;;) {
-      const batch = await claimBatch(target, {
-        migration: migration.name,
-        worker,
-        leaseSeconds: LEASE_SECONDS,
-      });
-      if (!batch) return undefined;
+/** Claims and loads batches until none is left; reconnects and goes on when a connection is lost. */
+function claimLoop(run: MigrationRun, worker: string): Promise<PausedOutcome | undefined> {
+  return retryingConnectionLoss(
+    async () => {
+      const connections = await run.connect();
       try {
-        await target.query('BEGIN');
-        const { rows } = await copyBatch({
-          source,
-          target,
-          selectSql: batchSelectSql(migration, run.sourceTable, batch.range),
-          targetTable: migration.to,
-          targetColumns: targetColumnList(migration),
-        });
-        await completeBatch(target, { ...batch, rows });
-        await target.query('COMMIT');
-        run.emit({ type: 'batch-committed', migration: migration.name, batchNo: batch.batchNo, rows });
-      } catch (error) {
-        await target.query('ROLLBACK').catch(() => {});
-        const violation = asViolation(error);
-        if (!violation) {
-          await failBatch(target, batch, error instanceof Error ? error.message : String(error)).catch(
-            () => false,
-          );
-          throw error;
+        // A batch this worker held when its connection broke is given back first; if its COMMIT
+        // went through, the batch is done and stays so.
+        await releaseLeases(connections.target, run.layout.migration.name, worker);
+        for (;;) {
+          if (run.stopped()) return undefined;
+          const batch = await claimBatch(connections.target, {
+            migration: run.layout.migration.name,
+            worker,
+            leaseSeconds: LEASE_SECONDS,
+          });
+          if (!batch) return undefined;
+          const paused = await loadBatch(run, connections, batch);
+          if (paused) return paused;
         }
-        await pauseBatch(target, batch, violation.message);
-        await setMigrationPhase(target, migration.name, 'paused', {
-          pausedReason: { batch: batch.batchNo, range: batch.range, ...violation },
-          runId: run.runId,
-        });
-        run.emit({ type: 'migration-paused', migration: migration.name, batchNo: batch.batchNo, violation });
-        return { status: 'paused', violation, batchNo: batch.batchNo };
+      } finally {
+        await closeAll(connections);
       }
+    },
+    (attempt, delayMs, error) =>
+      run.emit({
+        type: 'connection-retry',
+        migration: run.layout.migration.name,
+        attempt,
+        delayMs,
+        message: error instanceof Error ? error.message : String(error),
+      }),
+  );
+}
+
+async function loadBatch(
+  run: MigrationRun,
+  { source, target }: Connections,
+  batch: ClaimedBatch,
+): Promise<PausedOutcome | undefined> {
+  const { migration } = run.layout;
+  const load = (range: ClaimedBatch['range']) =>
+    loadRange({
+      layout: run.layout,
+      source,
+      target,
+      range,
+      batchNo: batch.batchNo,
+      onError: migration.onError,
+    });
+  try {
+    await target.query('BEGIN');
+    const loaded = await load(batch.range);
+    failpoint('batch-loaded', migration.name);
+    await completeBatch(target, { ...batch, ...loaded });
+    failpoint('batch-completed', migration.name);
+    await target.query('COMMIT');
+    failpoint('batch-committed', migration.name);
+    run.emit({ type: 'batch-committed', migration: migration.name, batchNo: batch.batchNo, ...loaded });
+    return undefined;
+  } catch (error) {
+    await target.query('ROLLBACK').catch(() => {});
+    const violation = error instanceof BatchViolation ? error.violation : asViolation(error);
+    if (!violation) {
+      // A lost connection (either one) is retried by the claim loop, which gives back this worker's
+      // running batch; marked failed, the batch would never be claimed again by this run.
+      if (isConnectionLoss(error)) throw error;
+      await failBatch(target, batch, error instanceof Error ? error.message : String(error)).catch(
+        () => false,
+      );
+      throw error;
     }
+    // In a dry run's sample, a foreign key may point at a row beyond the limit: not the data's fault.
+    const sampledReference = run.limitRows !== undefined && violation.sqlstate === '23503';
+    if (migration.onError === 'reject' || sampledReference) {
+      const setAside = await setBadRowsAside(run, { source, target }, batch, load);
+      if (setAside) return undefined;
+    }
+    const offending =
+      error instanceof BatchViolation
+        ? error.offending
+        : await findOffenders(run, { source, target }, batch, load);
+    const reason = { batch: batch.batchNo, range: batch.range, ...violation, offending };
+    await pauseBatch(target, batch, violation.message);
+    await setMigrationPhase(target, migration.name, 'paused', { pausedReason: reason, runId: run.runId });
+    run.emit({
+      type: 'migration-paused',
+      migration: migration.name,
+      batchNo: batch.batchNo,
+      violation,
+      offending,
+    });
+    return { status: 'paused', violation, offending, batchNo: batch.batchNo };
+  }
+}
+
+type Load = (range: ClaimedBatch['range']) => ReturnType<typeof loadRange>;
+
+/** The first rows at fault, for the pause to name; nothing of the batch is kept. */
+async function findOffenders(
+  run: MigrationRun,
+  { source, target }: Connections,
+  batch: ClaimedBatch,
+  load: Load,
+): Promise<readonly OffendingRow[]> {
+  await target.query('BEGIN');
+  try {
+    const { offending } = await bisectBatch({
+      layout: run.layout,
+      source,
+      target,
+      range: batch.range,
+      load,
+      limit: OFFENDING_ROWS_SHOWN,
+    });
+    return offending;
   } finally {
-    await closeAll(connections);
+    await target.query('ROLLBACK').catch(() => {});
+  }
+}
+
+/**
+ * Loads what loads, sets exactly the offending rows aside and completes the batch, all in one
+ * transaction: onError reject records them in the rejects; in a dry run's sample, references to rows
+ * beyond the limit are only counted as skipped. False when some row cannot be set aside (or none
+ * could be named): then the batch pauses.
+ */
+async function setBadRowsAside(
+  run: MigrationRun,
+  { source, target }: Connections,
+  batch: ClaimedBatch,
+  load: Load,
+): Promise<boolean> {
+  const { migration } = run.layout;
+  await target.query('BEGIN');
+  try {
+    const { loaded, offending } = await bisectBatch({
+      layout: run.layout,
+      source,
+      target,
+      range: batch.range,
+      load,
+      limit: Number.POSITIVE_INFINITY,
+    });
+    const beyondSample =
+      run.limitRows === undefined ? [] : offending.filter((row) => row.sqlstate === '23503');
+    const rejects = offending.filter((row) => !beyondSample.includes(row));
+    if (offending.length === 0 || (rejects.length > 0 && migration.onError !== 'reject')) {
+      await target.query('ROLLBACK');
+      return false;
+    }
+    await recordRejects({ source, target, layout: run.layout, batchNo: batch.batchNo, offending: rejects });
+    const outcome = {
+      rows: loaded.rows,
+      skipped: loaded.skipped + beyondSample.length,
+      rejected: loaded.rejected + rejects.length,
+    };
+    await completeBatch(target, { ...batch, ...outcome });
+    await target.query('COMMIT');
+    run.emit({ type: 'batch-committed', migration: migration.name, batchNo: batch.batchNo, ...outcome });
+    return true;
+  } catch (error) {
+    await target.query('ROLLBACK').catch(() => {});
+    throw error;
   }
 }
 

@@ -31,3 +31,28 @@ export function asViolation(error: unknown): Violation | undefined {
     ...(text(e.column) ? { column: text(e.column) as string } : {}),
   };
 }
+
+/** A source row the target refused, by its source key (the batch key's values as text). */
+export interface OffendingRow {
+  readonly key: readonly string[];
+  readonly sqlstate: string;
+  readonly message: string;
+  readonly constraint?: string;
+  readonly detail?: string;
+}
+
+/**
+ * A violation whose offending rows are already known (a ref without a migrated parent is found
+ * set-based), so the runner need not bisect the batch to name them.
+ */
+export class BatchViolation extends Error {
+  readonly violation: Violation;
+  readonly offending: readonly OffendingRow[];
+
+  constructor(violation: Violation, offending: readonly OffendingRow[]) {
+    super(violation.message);
+    this.name = 'BatchViolation';
+    this.violation = violation;
+    this.offending = offending;
+  }
+}

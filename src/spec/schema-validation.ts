@@ -147,10 +147,15 @@ function toDiagnostic(error: ErrorObject, document: SpecDocument): Diagnostic {
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String);
       const value = String(error.data);
+      // YAML reads a bare `null` (or `~`, or nothing) as no value, not as the word the enum means.
+      const hint =
+        error.data === null && allowed.includes('null')
+          ? 'YAML reads a bare null as "no value": write the word in quotes, "null"'
+          : didYouMean(value, allowed, description);
       return errorDiagnostic(
         'spec.schema',
         `${field} must be one of ${allowed.map((v) => `\`${v}\``).join(', ')}`,
-        { hint: didYouMean(value, allowed, description), location: document.locate(path) },
+        { hint, location: document.locate(path) },
       );
     }
     default: {

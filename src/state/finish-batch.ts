@@ -22,6 +22,8 @@ const COMPLETE_SQL = `
 update _ferry.migration_batches
 set status = 'done',
     rows = $5,
+    skipped = $6,
+    rejected = $7,
     lease_until = null,
     finished_at = clock_timestamp()${WHERE_LEASED}`;
 
@@ -61,9 +63,14 @@ where migration = $1
  */
 export async function completeBatch(
   client: pg.ClientBase,
-  done: BatchLease & { readonly rows: number },
+  done: BatchLease & { readonly rows: number; readonly skipped?: number; readonly rejected?: number },
 ): Promise<void> {
-  const result = await client.query(COMPLETE_SQL, [...leaseValues(done), done.rows]);
+  const result = await client.query(COMPLETE_SQL, [
+    ...leaseValues(done),
+    done.rows,
+    done.skipped ?? 0,
+    done.rejected ?? 0,
+  ]);
   if (result.rowCount === 1) return;
   throw await leaseLost(client, done);
 }
@@ -143,17 +150,22 @@ async function leaseLost(client: pg.ClientBase, lease: BatchLease): Promise<Ferr
 const RELEASE_SQL = `
 update _ferry.migration_batches
    set status = 'pending', worker = null, lease_until = null
- where migration = $1 and status = 'running'`;
+ where migration = $1 and status = 'running' and ($2::text is null or worker = $2)`;
 
 /**
- * Gives back the batches still leased to workers of an earlier run, which can only have died: call it
- * only while holding the run lock, when no other worker of this target can be running. Their rows
- * were never committed (rows and completion commit together), so they are simply claimable again.
+ * Gives back batches still leased: all of the migration's (only while holding the run lock, when no
+ * other worker of this target can be running: their workers can only have died), or those of one
+ * `worker` (its own, after its connection broke). Their rows were never committed (rows and
+ * completion commit together), so they are simply claimable again.
  *
  * @example
  * await withRunLock(client, 'apply', () => releaseLeases(client, 'orders'));
  */
-export async function releaseLeases(client: pg.ClientBase, migration: string): Promise<number> {
-  const result = await client.query(RELEASE_SQL, [migration]);
+export async function releaseLeases(
+  client: pg.ClientBase,
+  migration: string,
+  worker?: string,
+): Promise<number> {
+  const result = await client.query(RELEASE_SQL, [migration, worker ?? null]);
   return result.rowCount ?? 0;
 }

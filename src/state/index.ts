@@ -13,7 +13,7 @@ export { completeBatch, failBatch, pauseBatch, releaseLeases, requeueBatches } f
 export { assertRangesTile, sameRanges } from './key-ranges.js';
 export { logEvent, type StateEvent } from './log.js';
 export { LATEST_STATE_VERSION, STATE_MIGRATIONS, type StateMigration } from './migrations/index.js';
-export { type BatchProgress, batchProgress } from './progress.js';
+export { type BatchProgress, batchLoadTimes, batchProgress, type LoadTime } from './progress.js';
 export { type RecordBatchesResult, recordBatches } from './record-batches.js';
 export { withRunLock } from './run-lock.js';
 export { type MigrationStatus, readStatus } from './status.js';

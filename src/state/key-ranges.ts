@@ -6,24 +6,28 @@ import type { KeyRange, KeyValue } from './types.js';
 
 /**
  * Throws `internal` unless `ranges` start open, end open, and each range begins exactly where the
- * previous one ended. Bounds are compared as recorded; ordering keys is the source's business.
+ * previous one ended. Bounds are compared as recorded; ordering keys is the source's business. A
+ * `prefix` (a dry run's sample of the first rows) may end before the end of the table.
  *
  * @example
  * assertRangesTile([{ low: null, high: ['100'] }, { low: ['100'], high: null }]); // fine
  * assertRangesTile([{ low: null, high: ['100'] }, { low: ['200'], high: null }]); // throws: a gap
  */
-export function assertRangesTile(ranges: readonly KeyRange[]): void {
-  const problem = tilingProblem(ranges);
+export function assertRangesTile(
+  ranges: readonly KeyRange[],
+  options: { readonly prefix?: boolean } = {},
+): void {
+  const problem = tilingProblem(ranges, options.prefix === true);
   if (problem === undefined) return;
   throw new FerryError(
     errorDiagnostic('internal', `batch key ranges do not cover the source exactly once: ${problem}`),
   );
 }
 
-function tilingProblem(ranges: readonly KeyRange[]): string | undefined {
+function tilingProblem(ranges: readonly KeyRange[], prefix: boolean): string | undefined {
   if (ranges.length === 0) return undefined;
   if (ranges[0]?.low !== null) return 'the first range does not start at the beginning';
-  if (ranges.at(-1)?.high !== null) return 'the last range does not reach the end';
+  if (!prefix && ranges.at(-1)?.high !== null) return 'the last range does not reach the end';
   for (let index = 1; index < ranges.length; index++) {
     const previous = ranges[index - 1]?.high ?? null;
     const low = ranges[index]?.low ?? null;

@@ -71,8 +71,9 @@ export async function recordBatches(
   client: pg.ClientBase,
   migration: string,
   ranges: readonly KeyRange[],
+  options: { readonly prefix?: boolean } = {},
 ): Promise<RecordBatchesResult> {
-  assertRangesTile(ranges);
+  assertRangesTile(ranges, options);
   await client.query('begin');
   try {
     const result = await recordLocked(client, migration, ranges);

@@ -48,3 +48,20 @@ export function quoteLiteral(value: string): string {
   if (!value.includes('\\')) return `'${quoted}'`;
   return `E'${quoted.replaceAll('\\', '\\\\')}'`;
 }
+
+/**
+ * `jsonb_build_object(k1, v1, …) || …`: an object of any number of pairs (`[key literal, value SQL]`),
+ * built in chunks because a function call takes at most 100 arguments.
+ *
+ * @example
+ * jsonObjectSql([["'id'", 's.c1']]); // → jsonb_build_object('id', s.c1)
+ */
+export function jsonObjectSql(pairs: readonly (readonly [string, string])[]): string {
+  if (pairs.length === 0) return `'{}'::jsonb`;
+  const chunks: string[] = [];
+  for (let start = 0; start < pairs.length; start += 50) {
+    const chunk = pairs.slice(start, start + 50).flatMap(([key, value]) => [key, value]);
+    chunks.push(`jsonb_build_object(${chunk.join(', ')})`);
+  }
+  return chunks.join(' || ');
+}

@@ -90,7 +90,8 @@ describe('ferry apply', () => {
     await workload.target.query('ALTER TABLE app.orders ADD CONSTRAINT small_amounts CHECK (amount < 500)');
     expect((await ferry(['plan'])).exitCode).toBe(0);
     const before = await ferry(['status']);
-    expect(before.stdout.split('\n')[1]).toMatch(/^brackets +not applied +- +0$/);
+    expect(before.stdout.split('\n')[0]).toMatch(/^migration +phase +batches +rows +rows\/s +eta$/);
+    expect(before.stdout.split('\n')[1]).toMatch(/^brackets +not applied +- +0 +- +-$/);
     const paused = await ferry(['apply']);
     expect(paused.exitCode).toBe(3);
     expect(paused.stdout).toMatch(
@@ -106,9 +107,10 @@ describe('ferry apply', () => {
     const status = await ferry(['status']);
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toMatch(
-      /\norders +paused +0\/1 +0\n +paused: new row for relation "orders" violates check constraint "small_amounts"/,
+      /\norders +paused +0\/1 +0 +- +-\n +paused: new row for relation "orders" violates check constraint "small_amounts"/,
     );
-    expect(status.stdout).toMatch(/\ncase_file_tags +done +1\/1 +19,980/);
+    // Done: its rate stays; the ETA column is empty.
+    expect(status.stdout).toMatch(/\ncase_file_tags +done +1\/1 +19,980 +[\d,]+ +-\n/);
 
     await workload.target.query('ALTER TABLE app.orders DROP CONSTRAINT small_amounts');
     // The target's structure changed, so the reviewed plan no longer describes it: apply refuses.
@@ -123,7 +125,10 @@ describe('ferry apply', () => {
     expect(resumed.stdout).toContain('✓ 5 of 5 migrations done');
     await expectTablesAgree();
     const json = JSON.parse((await ferry(['status', '--json'])).stdout) as {
-      migrations: Array<{ migration: string; status: { phase: string; rows: number } }>;
+      migrations: Array<{
+        migration: string;
+        status: { phase: string; rows: number; rowsPerSecond: number | null; etaSeconds: number | null };
+      }>;
     };
     expect(json.migrations.map((m) => [m.migration, m.status.phase, m.status.rows])).toEqual([
       ['brackets', 'done', 1569],
@@ -132,6 +137,8 @@ describe('ferry apply', () => {
       ['case_file_tags', 'done', 19980],
       ['orders', 'done', 20000],
     ]);
+    for (const { status } of json.migrations) expect(status).toMatchObject({ etaSeconds: 0 });
+    for (const { status } of json.migrations) expect(status.rowsPerSecond).toBeGreaterThan(0);
   });
 
   it('survives a SIGKILL in the middle of a table: resume loses and duplicates nothing', async () => {

@@ -8,6 +8,8 @@ import { stateDatabases } from './state-database.js';
 
 const createDatabase = stateDatabases();
 
+const ALL_VERSIONS = STATE_MIGRATIONS.map((migration) => ({ version: migration.version }));
+
 const TABLES_SQL = `
 select table_name::text as name
 from information_schema.tables
@@ -15,22 +17,26 @@ where table_schema = '_ferry'
 order by table_name`;
 
 describe('upgradeState', () => {
-  it('creates _ferry from nothing and records version 1', async () => {
+  it('creates _ferry from nothing and records every version', async () => {
     const database = await createDatabase('state_upgrade', { upgraded: false });
     const client = await database.connect();
     expect(await stateVersion(client)).toBeUndefined();
 
     expect(await upgradeState(client)).toEqual({ from: 0, to: LATEST_STATE_VERSION });
 
-    expect(await stateVersion(client)).toBe(1);
+    expect(await stateVersion(client)).toBe(LATEST_STATE_VERSION);
     expect((await database.query(TABLES_SQL)).map((row) => row.name)).toEqual([
+      'deferred_ddl',
+      'deferred_tables',
       'migration_batches',
       'migration_control',
       'migration_log',
       'migration_rejects',
       'schema_version',
     ]);
-    expect(await database.query('select version from _ferry.schema_version')).toEqual([{ version: 1 }]);
+    expect(await database.query('select version from _ferry.schema_version order by version')).toEqual(
+      ALL_VERSIONS,
+    );
   });
 
   it('does nothing when the schema is current', async () => {
@@ -38,7 +44,7 @@ describe('upgradeState', () => {
     const client = await database.connect();
     const before = await database.query('select version, applied_at from _ferry.schema_version');
 
-    expect(await upgradeState(client)).toEqual({ from: 1, to: 1 });
+    expect(await upgradeState(client)).toEqual({ from: LATEST_STATE_VERSION, to: LATEST_STATE_VERSION });
 
     expect(await database.query('select version, applied_at from _ferry.schema_version')).toEqual(before);
   });
@@ -49,9 +55,11 @@ describe('upgradeState', () => {
     for (let round = 0; round < 10; round++) {
       await database.query('drop schema if exists _ferry cascade');
       const results = await Promise.all([upgradeState(first), upgradeState(second)]);
-      expect(results.map((result) => result.from).sort()).toEqual([0, 1]);
-      expect(results.map((result) => result.to)).toEqual([1, 1]);
-      expect(await database.query('select version from _ferry.schema_version')).toEqual([{ version: 1 }]);
+      expect(results.map((result) => result.from).sort()).toEqual([0, LATEST_STATE_VERSION]);
+      expect(results.map((result) => result.to)).toEqual([LATEST_STATE_VERSION, LATEST_STATE_VERSION]);
+      expect(await database.query('select version from _ferry.schema_version order by version')).toEqual(
+        ALL_VERSIONS,
+      );
     }
   });
 
@@ -60,19 +68,39 @@ describe('upgradeState', () => {
     await database.query('create schema _ferry');
     const client = await database.connect();
     expect(await stateVersion(client)).toBe(0);
-    expect(await upgradeState(client)).toEqual({ from: 0, to: 1 });
+    expect(await upgradeState(client)).toEqual({ from: 0, to: LATEST_STATE_VERSION });
+  });
+
+  it('upgrades a version 1 schema to the latest, keeping what it holds', async () => {
+    const database = await createDatabase('state_upgrade_from_1', { upgraded: false });
+    await database.query(`${STATE_MIGRATIONS[0]?.sql}
+      insert into _ferry.schema_version (version) values (1);
+      insert into _ferry.migration_control (migration, phase) values ('orders', 'done');`);
+    const client = await database.connect();
+
+    expect(await upgradeState(client)).toEqual({ from: 1, to: LATEST_STATE_VERSION });
+
+    expect(await database.query('select migration, phase from _ferry.migration_control')).toEqual([
+      { migration: 'orders', phase: 'done' },
+    ]);
+    expect(await database.query('select count(*)::int as records from _ferry.deferred_ddl')).toEqual([
+      { records: 0 },
+    ]);
   });
 
   it('refuses a schema a newer ferry upgraded, naming both versions', async () => {
     const database = await createDatabase('state_too_new');
-    await database.query('insert into _ferry.schema_version (version) values (2)');
+    const newer = LATEST_STATE_VERSION + 1;
+    await database.query('insert into _ferry.schema_version (version) values ($1)', [newer]);
     const client = await database.connect();
 
     const failure = upgradeState(client);
 
     await expect(failure).rejects.toMatchObject({ code: 'state.too-new' });
-    await expect(failure).rejects.toThrow(/version 2, newer than this ferry knows \(up to version 1\)/);
-    expect(await stateVersion(client)).toBe(2);
+    await expect(failure).rejects.toThrow(
+      `version ${newer}, newer than this ferry knows (up to version ${LATEST_STATE_VERSION})`,
+    );
+    expect(await stateVersion(client)).toBe(newer);
   });
 
   it('ships migrations numbered 1, 2, 3… that can run twice', async () => {
@@ -81,6 +109,8 @@ describe('upgradeState', () => {
     );
     const database = await createDatabase('state_idempotent');
     for (const migration of STATE_MIGRATIONS) await database.query(migration.sql);
-    expect(await database.query('select version from _ferry.schema_version')).toEqual([{ version: 1 }]);
+    expect(await database.query('select version from _ferry.schema_version order by version')).toEqual(
+      ALL_VERSIONS,
+    );
   });
 });

@@ -10,6 +10,8 @@ export interface CliResult {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The signal that ended the process (SIGKILL from a failpoint), if one did. */
+  readonly signal?: string;
 }
 
 export async function runFerry(
@@ -23,5 +25,10 @@ export async function runFerry(
     extendEnv: false,
     reject: false,
   });
-  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ...(result.signal ? { signal: result.signal } : {}),
+  };
 }

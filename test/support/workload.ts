@@ -1,7 +1,7 @@
 // The reference workload (bench/workload/*.sql) and the examples, built on the test server: a source and
 // a target database from their SQL files, and for the CLI a project directory whose specs point at them.
 
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,6 +104,54 @@ export async function buildWorkload(label: string, files: WorkloadFiles): Promis
   const { source, target } = await workloadDatabases(label, files);
   const projectDir = await mkdtemp(join(tmpdir(), 'ferry-project-'));
   await cp(join(ROOT, files.specsDir), join(projectDir, 'specs'), { recursive: true });
+  return {
+    source,
+    target,
+    projectDir,
+    env: { FERRY_SOURCE_URL: source.url, FERRY_TARGET_URL: target.url },
+    drop: async () => {
+      await source.drop();
+      await target.drop();
+    },
+  };
+}
+
+/** A project written in the test itself: SQL for both databases and the spec files by name. */
+export interface InlineProject {
+  readonly label: string;
+  readonly sourceSql: string;
+  readonly targetSql: string;
+  /** File name → YAML, written to specs/. A `ferry.yaml` pointing at both databases is added unless given. */
+  readonly specs: Readonly<Record<string, string>>;
+}
+
+const DEFAULT_PROJECT_YAML = `version: 1
+source:
+  url: \${env:FERRY_SOURCE_URL}
+target:
+  url: \${env:FERRY_TARGET_URL}
+defaults: { batchSize: auto, onError: pause, onOrphan: fail }
+`;
+
+/**
+ * Builds an inline project's databases and specs, like buildWorkload does for the files of one.
+ *
+ * @example
+ * const project = await inlineWorkload({ label: 'kinds', sourceSql, targetSql, specs: { 'items.yaml': '…' } });
+ */
+export async function inlineWorkload(project: InlineProject): Promise<Workload> {
+  const source = await createTestDatabase(`${project.label}_src`, project.sourceSql);
+  let target: TestDatabase;
+  try {
+    target = await createTestDatabase(`${project.label}_tgt`, project.targetSql);
+  } catch (error) {
+    await source.drop();
+    throw error;
+  }
+  const projectDir = await mkdtemp(join(tmpdir(), 'ferry-project-'));
+  await mkdir(join(projectDir, 'specs'));
+  const files = { 'ferry.yaml': DEFAULT_PROJECT_YAML, ...project.specs };
+  for (const [name, text] of Object.entries(files)) await writeFile(join(projectDir, 'specs', name), text);
   return {
     source,
     target,

@@ -25,13 +25,18 @@ export const SKIPPED_SCHEMAS: readonly string[] = ['pg_catalog', 'information_sc
 export interface IntrospectPostgresOptions {
   /** Read only these schemas; all non-system schemas when absent. */
   readonly schemas?: readonly string[];
+  /**
+   * Read inside the transaction the caller holds open (and sees its uncommitted changes), instead of
+   * a read-only transaction of its own.
+   */
+  readonly inTransaction?: boolean;
 }
 
 /**
  * Reads the tables of a PostgreSQL 13+ database: columns, keys, foreign keys, checks, row estimates
  * and widths, each table with its structural fingerprint. The queries run in their own read-only,
  * repeatable-read transaction, so they see one consistent catalog; the client must therefore not be
- * inside a transaction already.
+ * inside a transaction already, unless `inTransaction` says to read in the caller's.
  *
  * @example
  * const client = new pg.Client({ connectionString: process.env.FERRY_SOURCE_URL });
@@ -43,6 +48,7 @@ export async function introspectPostgres(
   client: pg.ClientBase,
   options: IntrospectPostgresOptions = {},
 ): Promise<Catalog> {
+  if (options.inTransaction) return readCatalog(client, options);
   await client.query('begin isolation level repeatable read read only');
   try {
     const catalog = await readCatalog(client, options);

@@ -2,22 +2,42 @@
 // 3 when one paused on a violation (fix the cause, run apply again to resume), 1 on errors.
 
 import { buildAgents } from '../../agents/registry.js';
-import { groupDigits } from '../../report/plan-report.js';
 import { applyProject } from '../../runner/apply.js';
-import type { RunnerEvent } from '../../runner/events.js';
 import type { CliContext } from '../context.js';
+import { createEventView } from '../event-view.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
-export async function applyCommand(context: CliContext): Promise<ExitCodeValue> {
+export interface ApplyCommandOptions {
+  readonly dryRun?: boolean;
+  readonly limit?: number;
+  readonly bulk?: boolean;
+  readonly workers?: number;
+  readonly failFast?: boolean;
+}
+
+export async function applyCommand(
+  context: CliContext,
+  options: ApplyCommandOptions = {},
+): Promise<ExitCodeValue> {
+  const view = createEventView(context);
+  // Stopped before anything else is printed, a failure included: the bars' last frame stays above it.
   const result = await applyProject({
+    ...runOptions(options),
     projectDir: context.projectDir,
     specsDir: context.specsDir,
     env: context.env,
     agents: (project) => buildAgents(project, { cwd: context.projectDir }),
-    onEvent: (event) => context.out(context.json ? JSON.stringify(event) : describe(event, context)),
-  });
+    onEvent: view.onEvent,
+  }).finally(view.stop);
   const done = [...result.outcomes.values()].filter((o) => o.status === 'done').length;
-  if (!context.json) {
+  if (!context.json && result.dryRun) {
+    const summary = `dry run: ${done} of ${result.plan.migrations.length} migrations would finish; the target is unchanged`;
+    context.out(
+      result.paused
+        ? context.style.red(`${summary}; fix what would pause before applying`)
+        : context.style.green(`✓ ${summary}`),
+    );
+  } else if (!context.json) {
     const summary = `${done} of ${result.plan.migrations.length} migrations done`;
     context.out(
       result.paused
@@ -28,24 +48,12 @@ export async function applyCommand(context: CliContext): Promise<ExitCodeValue> 
   return result.paused ? ExitCode.paused : ExitCode.ok;
 }
 
-function describe(event: RunnerEvent, context: CliContext): string {
-  switch (event.type) {
-    case 'migration-started':
-      return `${event.migration}: ${event.batches} batch${event.batches === 1 ? '' : 'es'}`;
-    case 'batch-committed':
-      return `${event.migration}: batch ${event.batchNo} committed (${groupDigits(event.rows)} rows)`;
-    case 'migration-done':
-      return `${context.style.green('✓')} ${event.migration}: ${groupDigits(event.rows)} rows`;
-    case 'migration-skipped':
-      return `${event.migration}: skipped, ${event.reason}`;
-    case 'migration-paused': {
-      const v = event.violation;
-      const details = [v.constraint ? `constraint ${v.constraint}` : undefined, v.detail]
-        .filter(Boolean)
-        .join('; ');
-      return context.style.red(
-        `⏸ ${event.migration}: paused at batch ${event.batchNo}: ${v.message}${details ? ` (${details})` : ''} [SQLSTATE ${v.sqlstate}]`,
-      );
-    }
-  }
+function runOptions(options: ApplyCommandOptions) {
+  return {
+    dryRun: options.dryRun === true,
+    bulk: options.bulk === true,
+    failFast: options.failFast === true,
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+  };
 }

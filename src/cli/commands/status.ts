@@ -1,9 +1,10 @@
 // `ferry status`: what the target holds of each planned migration, from `_ferry`: phase, batches
-// done of total, rows, and the reason of a pause. `--json` for scripts.
+// done of total, rows, rate and ETA, and the reason of a pause. `--json` for scripts.
 
 import { loadPlan } from '../../compiler/load-plan.js';
 import { connectPostgres } from '../../db/postgres.js';
 import { groupDigits } from '../../report/plan-report.js';
+import { formatDuration } from '../../report/rate.js';
 import { type MigrationStatus, readStatus } from '../../state/index.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -30,16 +31,37 @@ export async function statusCommand(context: CliContext): Promise<ExitCodeValue>
     return ExitCode.ok;
   }
   const width = Math.max(...rows.map((r) => r.migration.length), 9);
-  context.out(`${'migration'.padEnd(width)}  phase        batches      rows`);
+  context.out(columns(width, ['migration', 'phase', 'batches', 'rows', 'rows/s', 'eta']));
   for (const row of rows) {
     const s = row.status;
-    const phase = s ? s.phase : 'not applied';
-    const batches = s ? `${s.batches.done}/${s.batches.total}` : '-';
-    const line = `${row.migration.padEnd(width)}  ${phase.padEnd(11)}  ${batches.padStart(7)}  ${groupDigits(s?.rows ?? 0).padStart(10)}`;
+    const line = columns(width, [
+      row.migration,
+      s ? s.phase : 'not applied',
+      s ? `${s.batches.done}/${s.batches.total}` : '-',
+      groupDigits(s?.rows ?? 0),
+      s?.rowsPerSecond == null ? '-' : groupDigits(Math.round(s.rowsPerSecond)),
+      // A done migration's ETA of 0 says nothing a person needs; scripts still get it in --json.
+      s?.etaSeconds == null || s.phase === 'done' ? '-' : formatDuration(s.etaSeconds),
+    ]);
     context.out(row.planned ? line : `${line}  (no longer in the specs)`);
     const reason = s?.pausedReason as { message?: string; constraint?: string } | undefined;
     if (reason?.message)
       context.out(`${' '.repeat(width + 2)}${context.style.red(`paused: ${reason.message}`)}`);
   }
   return ExitCode.ok;
+}
+
+/** Name and phase to the left, figures to the right, so digits line up under their header. */
+function columns(
+  width: number,
+  [name, phase, batches, rows, rate, eta]: readonly [string, string, string, string, string, string],
+): string {
+  return [
+    name.padEnd(width),
+    phase.padEnd(11),
+    batches.padStart(7),
+    rows.padStart(10),
+    rate.padStart(8),
+    eta.padStart(7),
+  ].join('  ');
 }

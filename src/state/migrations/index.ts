@@ -2,6 +2,8 @@
 // entry here; released entries are never edited, because databases already recorded them as applied.
 
 import { INITIAL_STATE_SQL } from './0001-initial.js';
+import { BULK_STATE_SQL } from './0002-bulk.js';
+import { BATCH_OUTCOMES_SQL } from './0003-batch-outcomes.js';
 
 export interface StateMigration {
   /** 1, 2, 3…: recorded in `_ferry.schema_version` once applied. */
@@ -13,6 +15,8 @@ export interface StateMigration {
 
 export const STATE_MIGRATIONS: readonly StateMigration[] = [
   { version: 1, name: 'initial', sql: INITIAL_STATE_SQL },
+  { version: 2, name: 'bulk', sql: BULK_STATE_SQL },
+  { version: 3, name: 'batch-outcomes', sql: BATCH_OUTCOMES_SQL },
 ];
 
 /** The version this ferry brings a target to, and the newest it can read. */

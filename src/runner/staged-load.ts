@@ -1,0 +1,187 @@
+// The staged path of a batch: rows COPYed into a temporary table, then written to the target with
+// set-based SQL inside the batch's transaction. Refs are translated by joins on the parents' key
+// mappings (or checked against the parents' rows), new keys are drawn once per row and kept in the
+// migration's key mapping, and fix-up values are set aside: never a statement per row.
+
+import type pg from 'pg';
+import type { OnError } from '../spec/types.js';
+import { jsonObjectSql, quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
+import type { BatchLayout } from './batch-layout.js';
+import { rangeSelectSql } from './batch-sql.js';
+import { copyBatch } from './copy-batch.js';
+import type { KeyRange } from './key-ranges.js';
+import {
+  orphanCondition,
+  orphanConstraint,
+  orphanMessage,
+  type RefColumn,
+  refuseOrphans,
+} from './orphans.js';
+
+const STAGE = { schema: 'pg_temp', name: 'ferry_stage' };
+const STAGE_SQL = quoteQualifiedName(STAGE);
+
+export interface LoadResult {
+  /** Rows written to the target. */
+  readonly rows: number;
+  /** Rows left out because a ref found no migrated parent and onOrphan is skip. */
+  readonly skipped: number;
+  /** Rows moved to _ferry.migration_rejects (onError: reject). */
+  readonly rejected: number;
+}
+
+export interface StagedLoad {
+  readonly layout: BatchLayout;
+  readonly source: pg.ClientBase;
+  /** Inside the batch's transaction. */
+  readonly target: pg.ClientBase;
+  readonly range: KeyRange;
+  readonly batchNo: number;
+  readonly onError: OnError;
+}
+
+/**
+ * Writes one key range through the staging table. A ref without a migrated parent under onOrphan
+ * fail throws a BatchViolation naming its rows (onError pause), or moves them to the rejects
+ * (onError reject); other violations surface as the server's errors.
+ */
+export async function stagedLoad(load: StagedLoad): Promise<LoadResult> {
+  const { layout, target } = load;
+  await target.query(`DROP TABLE IF EXISTS ${STAGE_SQL}`);
+  await target.query(createStageSql(layout));
+  const keyNames = layout.sourceKey.map((_, i) => `k${i + 1}`);
+  const { rows: staged } = await copyBatch({
+    source: load.source,
+    target,
+    selectSql: rangeSelectSql(layout.migration, layout.sourceTable, load.range, [
+      ...layout.sourceKey.map((column) => quoteIdentifier(column.name)),
+      ...layout.columns.map((column) => column.source),
+    ]),
+    targetTable: STAGE,
+    targetColumns: [...keyNames, ...layout.columns.map((column) => column.stage)],
+  });
+  const rejected = await settleOrphans(load);
+  const rows = await insertRows(target, layout);
+  if (layout.mappingTable && layout.generatedKey) {
+    const keys = keyNames.map((_, i) => `source_key_${i + 1}`).join(', ');
+    await target.query(
+      `INSERT INTO ${quoteQualifiedName(layout.mappingTable)} (${keys}, target_key, batch_no) ` +
+        `SELECT ${keyNames.join(', ')}, new_key, $1 FROM ${STAGE_SQL}`,
+      [load.batchNo],
+    );
+  }
+  if (layout.fixupTable) await saveFixupValues(target, layout, load.batchNo);
+  await target.query(`DROP TABLE ${STAGE_SQL}`);
+  return { rows, skipped: staged - rows - rejected, rejected };
+}
+
+function createStageSql(layout: BatchLayout): string {
+  // Types are printed by the server (format_type), so they are safe to splice.
+  const columns = [
+    ...layout.sourceKey.map((column, i) => `k${i + 1} ${column.type}`),
+    ...layout.columns.map((column) => `${column.stage} ${column.type}`),
+  ];
+  // The default draws each row's new key during the COPY, in source key order.
+  if (layout.generatedKey)
+    columns.push(`new_key ${layout.generatedKey.type} DEFAULT ${layout.generatedKey.next}`);
+  return `CREATE TEMP TABLE ${STAGE.name} (${columns.join(', ')}) ON COMMIT DROP`;
+}
+
+/** The refs checked at load time: fix-up columns are translated later, by the fix-up step. */
+function loadedRefs(layout: BatchLayout): RefColumn[] {
+  return layout.columns.filter((c): c is RefColumn => !!c.ref && !c.fixup);
+}
+
+/** Applies onOrphan to the staged rows; returns how many were rejected. */
+async function settleOrphans(load: StagedLoad): Promise<number> {
+  const { layout, target } = load;
+  const refs = loadedRefs(layout);
+  if (refs.length === 0 || layout.onOrphan === 'null') return 0;
+  const anyOrphan = refs.map((c) => `(${orphanCondition('s', c.stage, c.ref)})`).join(' OR ');
+  if (layout.onOrphan === 'skip') {
+    await target.query(`DELETE FROM ${STAGE_SQL} s WHERE ${anyOrphan}`);
+    return 0;
+  }
+  if (load.onError === 'reject') {
+    const result = await target.query(rejectOrphansSql(layout, refs), [layout.migration.name, load.batchNo]);
+    await target.query(`DELETE FROM ${STAGE_SQL} s WHERE ${anyOrphan}`);
+    return result.rowCount ?? 0;
+  }
+  await refuseOrphans(
+    target,
+    { table: `${STAGE_SQL}`, keyColumns: layout.sourceKey.map((_, i) => `k${i + 1}`), refs },
+    `\`${layout.migration.name}\``,
+  );
+  return 0;
+}
+
+/** One reject per orphaned row, naming its first orphaned ref; the row as ferry mapped it. */
+function rejectOrphansSql(layout: BatchLayout, refs: readonly RefColumn[]): string {
+  const key = layout.sourceKey.map((_, i) => `s.k${i + 1}::text`).join(', ');
+  const mapped = jsonObjectSql(layout.columns.map((c) => [quoteLiteral(c.target), `s.${c.stage}`]));
+  const which = (pick: (c: RefColumn) => string) =>
+    `CASE ${refs.map((c) => `WHEN ${orphanCondition('s', c.stage, c.ref)} THEN ${pick(c)}`).join(' ')} END`;
+  const detail = which(
+    (c) =>
+      `'Key (' || ${quoteLiteral(c.target)} || ')=(' || s.${c.stage}::text || ') is not among the migrated rows of ' || ${quoteLiteral(c.ref.parent)} || '.'`,
+  );
+  return (
+    `INSERT INTO _ferry.migration_rejects (migration, batch_no, source_key, row, sqlstate, constraint_name, message, detail) ` +
+    `SELECT $1, $2, to_jsonb(ARRAY[${key}]), ${mapped}, '23503', ` +
+    `${which((c) => quoteLiteral(orphanConstraint(c.target, c.ref.parent)))}, ` +
+    `${which((c) => quoteLiteral(orphanMessage(c.target, c.ref.parent)))}, ${detail} ` +
+    `FROM ${STAGE_SQL} s WHERE ${refs.map((c) => `(${orphanCondition('s', c.stage, c.ref)})`).join(' OR ')} ORDER BY ${layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ')}`
+  );
+}
+
+/** The staged rows into the target, refs translated by joins; returns the rows written. */
+async function insertRows(target: pg.ClientBase, layout: BatchLayout): Promise<number> {
+  const columns: string[] = [];
+  const values: string[] = [];
+  const joins: string[] = [];
+  if (layout.generatedKey) {
+    columns.push(quoteIdentifier(layout.generatedKey.column));
+    values.push('s.new_key');
+  }
+  for (const column of layout.columns) {
+    columns.push(quoteIdentifier(column.target));
+    if (column.fixup) values.push('NULL');
+    else if (!column.ref) values.push(`s.${column.stage}`);
+    else {
+      const alias = `j_${column.stage}`;
+      const lookup = column.ref.kind === 'mapping' ? 'source_key_1' : quoteIdentifier(column.ref.column);
+      const value = column.ref.kind === 'mapping' ? 'target_key' : quoteIdentifier(column.ref.column);
+      joins.push(
+        `LEFT JOIN ${quoteQualifiedName(column.ref.table)} ${alias} ON ${alias}.${lookup} = s.${column.stage}`,
+      );
+      values.push(`${alias}.${value}`);
+    }
+  }
+  const overriding = layout.generatedKey?.identity ? ' OVERRIDING SYSTEM VALUE' : '';
+  const order = layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ');
+  const result = await target.query(
+    `INSERT INTO ${quoteQualifiedName(layout.migration.to)} (${columns.join(', ')})${overriding} ` +
+      `SELECT ${values.join(', ')} FROM ${STAGE_SQL} s ${joins.join(' ')} ORDER BY ${order}`,
+  );
+  return result.rowCount ?? 0;
+}
+
+async function saveFixupValues(target: pg.ClientBase, layout: BatchLayout, batchNo: number): Promise<void> {
+  const fixups = layout.columns.filter((c) => c.fixup);
+  const keys = [
+    ...layout.targetKey.map((_, i) => `target_key_${i + 1}`),
+    ...layout.sourceKey.map((_, i) => `source_key_${i + 1}`),
+  ];
+  const keyValues = [
+    ...layout.targetKey.map((k) => `s.${k.stage}`),
+    ...layout.sourceKey.map((_, i) => `s.k${i + 1}`),
+  ];
+  const present = fixups.map((c) => `s.${c.stage} IS NOT NULL`).join(' OR ');
+  await target.query(
+    `INSERT INTO ${quoteQualifiedName(layout.fixupTable as NonNullable<BatchLayout['fixupTable']>)} ` +
+      `(${[...keys, ...fixups.map((c) => c.stage)].join(', ')}, batch_no) ` +
+      `SELECT ${[...keyValues, ...fixups.map((c) => `s.${c.stage}`)].join(', ')}, $1 ` +
+      `FROM ${STAGE_SQL} s WHERE ${present}`,
+    [batchNo],
+  );
+}
