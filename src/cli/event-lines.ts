@@ -29,6 +29,10 @@ export function describeEvent(event: RunnerEvent, style: Style): string {
       );
     case 'connection-retry':
       return style.yellow(`${event.migration}: ${retryText(event.attempt, event.delayMs, event.message)}`);
+    case 'batch-split':
+      return style.yellow(
+        `${event.migration}: batch ${event.batchNo} halved (${event.reason}); its second half is batch ${event.newBatchNo}`,
+      );
     case 'constraint-restored':
       return `${event.table}: ${event.name} rebuilt`;
   }

@@ -69,6 +69,10 @@ export class ProgressTracker {
       case 'connection-retry':
         entry.note = retryText(event.attempt, event.delayMs, event.message);
         return;
+      case 'batch-split':
+        // The second half is a batch of its own, still to load.
+        entry.batches += 1;
+        return;
       case 'migration-done':
         entry.outcome = 'done';
         entry.note = undefined;

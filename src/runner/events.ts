@@ -45,6 +45,14 @@ export type RunnerEvent =
     }
   | { readonly type: 'migration-skipped'; readonly migration: string; readonly reason: string }
   | {
+      /** A batch hit a statement timeout or ran out of memory: it was cut in two, both halves to load. */
+      readonly type: 'batch-split';
+      readonly migration: string;
+      readonly batchNo: number;
+      readonly newBatchNo: number;
+      readonly reason: string;
+    }
+  | {
       /** --bulk: a dropped key, index or foreign key is rebuilt. */
       readonly type: 'constraint-restored';
       readonly table: string;

@@ -16,6 +16,7 @@ import {
   releaseLeases,
   requeueBatches,
   setMigrationPhase,
+  splitBatch,
 } from '../state/index.js';
 import type { ClaimedBatch } from '../state/types.js';
 import { quoteQualifiedName } from '../util/sql.js';
@@ -23,6 +24,7 @@ import type { BatchLayout } from './batch-layout.js';
 import { bisectBatch } from './bisect.js';
 import type { RunnerEvent } from './events.js';
 import { failpoint } from './failpoints.js';
+import { isBatchTooBig, middleKey } from './halve.js';
 import { planKeyRanges } from './key-ranges.js';
 import { ensureLayoutTables } from './layout-tables.js';
 import { loadRange } from './load-range.js';
@@ -212,6 +214,21 @@ async function loadBatch(
     return undefined;
   } catch (error) {
     await target.query('ROLLBACK').catch(() => {});
+    if (isBatchTooBig(error)) {
+      const middle = await middleKey(source, run.layout, batch.range);
+      if (middle !== undefined) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const second = await splitBatch(target, batch, batch.range.high, middle, reason);
+        run.emit({
+          type: 'batch-split',
+          migration: migration.name,
+          batchNo: batch.batchNo,
+          newBatchNo: second ?? 0,
+          reason,
+        });
+        return undefined;
+      }
+    }
     const violation = error instanceof BatchViolation ? error.violation : asViolation(error);
     if (!violation) {
       // A lost connection (either one) is retried by the claim loop, which gives back this worker's

@@ -30,7 +30,8 @@ export interface LoadResult {
   readonly rejected: number;
 }
 
-export interface StagedLoad {
+/** One key range of one migration to write, into the transaction open on `target`. */
+export interface RangeLoad {
   readonly layout: BatchLayout;
   readonly source: pg.ClientBase;
   /** Inside the batch's transaction. */
@@ -45,7 +46,7 @@ export interface StagedLoad {
  * fail throws a BatchViolation naming its rows (onError pause), or moves them to the rejects
  * (onError reject); other violations surface as the server's errors.
  */
-export async function stagedLoad(load: StagedLoad): Promise<LoadResult> {
+export async function stagedLoad(load: RangeLoad): Promise<LoadResult> {
   const { layout, target } = load;
   await target.query(`DROP TABLE IF EXISTS ${STAGE_SQL}`);
   await target.query(createStageSql(layout));
@@ -93,7 +94,7 @@ function loadedRefs(layout: BatchLayout): RefColumn[] {
 }
 
 /** Applies onOrphan to the staged rows; returns how many were rejected. */
-async function settleOrphans(load: StagedLoad): Promise<number> {
+async function settleOrphans(load: RangeLoad): Promise<number> {
   const { layout, target } = load;
   const refs = loadedRefs(layout);
   if (refs.length === 0 || layout.onOrphan === 'null') return 0;

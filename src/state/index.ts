@@ -16,6 +16,7 @@ export { LATEST_STATE_VERSION, STATE_MIGRATIONS, type StateMigration } from './m
 export { type BatchProgress, batchLoadTimes, batchProgress, type LoadTime } from './progress.js';
 export { type RecordBatchesResult, recordBatches } from './record-batches.js';
 export { withRunLock } from './run-lock.js';
+export { splitBatch } from './split-batch.js';
 export { type MigrationStatus, readStatus } from './status.js';
 export {
   BATCH_STATUSES,

@@ -14,6 +14,10 @@ export interface BatchProgress {
   readonly failed: number;
   /** Rows committed by the done batches. */
   readonly rows: number;
+  /** Rows the done batches left out: a ref without a migrated parent under onOrphan skip. */
+  readonly skipped: number;
+  /** Rows the done batches set aside in migration_rejects (onError reject). */
+  readonly rejected: number;
 }
 
 const PROGRESS_SQL = `
@@ -24,7 +28,9 @@ select migration,
        count(*) filter (where status = 'done')::int as done,
        count(*) filter (where status = 'paused')::int as paused,
        count(*) filter (where status = 'failed')::int as failed,
-       coalesce(sum(rows) filter (where status = 'done'), 0)::float8 as rows
+       coalesce(sum(rows) filter (where status = 'done'), 0)::float8 as rows,
+       coalesce(sum(skipped) filter (where status = 'done'), 0)::float8 as skipped,
+       coalesce(sum(rejected) filter (where status = 'done'), 0)::float8 as rejected
 from _ferry.migration_batches
 where $1::text is null or migration = $1
 group by migration

@@ -18,6 +18,9 @@ export interface MigrationStatus {
     readonly failed: number;
   };
   readonly rows: number;
+  /** Source rows left out (onOrphan skip) and set aside (onError reject). */
+  readonly skipped: number;
+  readonly rejected: number;
   /** Rows per second while its batches were loading, to 0.1; null before a batch is done. */
   readonly rowsPerSecond: number | null;
   /** Whole seconds until the remaining batches are done at that pace, while loading; 0 when done. */
@@ -50,6 +53,8 @@ export async function readStatus(
       phase: control.phase,
       batches: { total: p?.batches ?? 0, done: p?.done ?? 0, paused: p?.paused ?? 0, failed: p?.failed ?? 0 },
       rows: p?.rows ?? 0,
+      skipped: p?.skipped ?? 0,
+      rejected: p?.rejected ?? 0,
       ...pace(control.phase, p, secondsOf.get(control.migration) ?? 0),
       ...(control.pausedReason === null || control.pausedReason === undefined
         ? {}

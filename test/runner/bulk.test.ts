@@ -76,7 +76,16 @@ select conrelid::regclass::text as "table", conname::text as name, contype::text
        pg_get_constraintdef(oid) as definition, convalidated as valid,
        obj_description(oid, 'pg_constraint') as comment
 from pg_constraint
-where connamespace in ('app'::regnamespace, 'other'::regnamespace)
+where connamespace in ('app'::regnamespace, 'other'::regnamespace) and contype <> 'n'
+union all
+-- NOT NULL read from the columns, printed the way PostgreSQL 18 prints its NOT NULL constraints, so
+-- that the same list holds on servers that do not record them as constraints.
+select a.attrelid::regclass::text, format('%s_%s_not_null', c.relname, a.attname), 'n',
+       'NOT NULL ' || quote_ident(a.attname), true, null
+from pg_attribute a
+join pg_class c on c.oid = a.attrelid
+where c.relnamespace in ('app'::regnamespace, 'other'::regnamespace) and c.relkind in ('r', 'p')
+  and a.attnum > 0 and not a.attisdropped and a.attnotnull
 union all
 select i.indrelid::regclass::text, c.relname::text, 'index', pg_get_indexdef(i.indexrelid),
        i.indisvalid and i.indisready, obj_description(i.indexrelid, 'pg_class')
@@ -147,7 +156,7 @@ const KEPT: readonly CatalogEntry[] = [
   },
 ];
 
-/** PostgreSQL 18 records NOT NULL as constraints; a column named like a keyword is printed quoted. */
+/** A NOT NULL column, as CATALOG_SQL lists it; a column named like a keyword is printed quoted. */
 function notNull(table: string, column: string, printed = column): CatalogEntry {
   const name = `${table.split('.')[1]}_${column}_not_null`;
   return { table, name, type: 'n', definition: `NOT NULL ${printed}`, valid: true, comment: null };

@@ -531,6 +531,16 @@ describe('a violation', () => {
         return { migration, rows: all - rejected, rejected };
       });
     expect(await outcomes()).toEqual(counted);
+    // status counts what each migration set aside.
+    const status = JSON.parse((await ferry(['status', '--json'])).stdout) as {
+      migrations: { migration: string; status: { rows: number; rejected: number } }[];
+    };
+    expect(
+      status.migrations
+        .map(({ migration, status: s }) => ({ migration, rows: s.rows, rejected: s.rejected }))
+        .sort((a, b) => a.migration.localeCompare(b.migration)),
+    ).toEqual(counted);
+    expect((await ferry(['status'])).stdout).toMatch(/\n +left out: 3 rejected\n/);
     const without = Object.fromEntries(PAUSING.map((name) => [name, badKeys(name)]));
     await expectTablesAgree(Object.keys(CHECKSUMS), without);
 

@@ -220,7 +220,18 @@ describe('failBatch, pauseBatch and requeueBatches', () => {
     expect((await claim())?.batchNo).toBe(3);
     expect(await claim()).toBeUndefined();
     expect(await batchProgress(client, 'orders')).toEqual([
-      { migration: 'orders', batches: 3, pending: 0, running: 1, done: 0, paused: 1, failed: 1, rows: 0 },
+      {
+        migration: 'orders',
+        batches: 3,
+        pending: 0,
+        running: 1,
+        done: 0,
+        paused: 1,
+        failed: 1,
+        rows: 0,
+        skipped: 0,
+        rejected: 0,
+      },
     ]);
 
     expect(await requeueBatches(client, 'orders')).toBe(2);

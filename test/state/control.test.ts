@@ -85,11 +85,12 @@ describe('batchProgress', () => {
     await recordBatches(client, 'tags', [{ low: null, high: null }]);
     const batch = await claimBatch(client, { migration: 'orders', worker: 'w', leaseSeconds: 60 });
     if (!batch) throw new Error('the claim should have succeeded');
-    await completeBatch(client, { ...batch, rows: 1234 });
+    await completeBatch(client, { ...batch, rows: 1234, skipped: 5, rejected: 2 });
 
+    const none = { running: 0, paused: 0, failed: 0 };
     expect(await batchProgress(client)).toEqual([
-      { migration: 'orders', batches: 2, pending: 1, running: 0, done: 1, paused: 0, failed: 0, rows: 1234 },
-      { migration: 'tags', batches: 1, pending: 1, running: 0, done: 0, paused: 0, failed: 0, rows: 0 },
+      { migration: 'orders', batches: 2, pending: 1, done: 1, ...none, rows: 1234, skipped: 5, rejected: 2 },
+      { migration: 'tags', batches: 1, pending: 1, done: 0, ...none, rows: 0, skipped: 0, rejected: 0 },
     ]);
     expect(await batchProgress(client, 'tags')).toHaveLength(1);
   });

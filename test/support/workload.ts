@@ -104,6 +104,11 @@ export async function buildWorkload(label: string, files: WorkloadFiles): Promis
   const { source, target } = await workloadDatabases(label, files);
   const projectDir = await mkdtemp(join(tmpdir(), 'ferry-project-'));
   await cp(join(ROOT, files.specsDir), join(projectDir, 'specs'), { recursive: true });
+  return workloadIn(projectDir, source, target);
+}
+
+/** A workload of a project directory and its two databases, with the environment that points at them. */
+function workloadIn(projectDir: string, source: TestDatabase, target: TestDatabase): Workload {
   return {
     source,
     target,
@@ -152,14 +157,5 @@ export async function inlineWorkload(project: InlineProject): Promise<Workload> 
   await mkdir(join(projectDir, 'specs'));
   const files = { 'ferry.yaml': DEFAULT_PROJECT_YAML, ...project.specs };
   for (const [name, text] of Object.entries(files)) await writeFile(join(projectDir, 'specs', name), text);
-  return {
-    source,
-    target,
-    projectDir,
-    env: { FERRY_SOURCE_URL: source.url, FERRY_TARGET_URL: target.url },
-    drop: async () => {
-      await source.drop();
-      await target.drop();
-    },
-  };
+  return workloadIn(projectDir, source, target);
 }

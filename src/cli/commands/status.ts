@@ -5,8 +5,10 @@ import { loadPlan } from '../../compiler/load-plan.js';
 import { connectPostgres } from '../../db/postgres.js';
 import { groupDigits } from '../../report/plan-report.js';
 import { formatDuration } from '../../report/rate.js';
+import type { OffendingRow } from '../../runner/violation.js';
 import { type MigrationStatus, readStatus } from '../../state/index.js';
 import type { CliContext } from '../context.js';
+import { leftOut, offendingLines } from '../event-lines.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
 export async function statusCommand(context: CliContext): Promise<ExitCodeValue> {
@@ -44,9 +46,14 @@ export async function statusCommand(context: CliContext): Promise<ExitCodeValue>
       s?.etaSeconds == null || s.phase === 'done' ? '-' : formatDuration(s.etaSeconds),
     ]);
     context.out(row.planned ? line : `${line}  (no longer in the specs)`);
-    const reason = s?.pausedReason as { message?: string; constraint?: string } | undefined;
-    if (reason?.message)
-      context.out(`${' '.repeat(width + 2)}${context.style.red(`paused: ${reason.message}`)}`);
+    const indent = ' '.repeat(width + 2);
+    const reason = s?.pausedReason as { message?: string; offending?: OffendingRow[] } | undefined;
+    if (reason?.message) {
+      context.out(`${indent}${context.style.red(`paused: ${reason.message}`)}`);
+      for (const line of offendingLines(reason.offending)) context.out(`${indent}${context.style.red(line)}`);
+    }
+    const left = s ? leftOut(s) : [];
+    if (left.length > 0) context.out(`${indent}left out: ${left.join(', ')}`);
   }
   return ExitCode.ok;
 }
