@@ -54,6 +54,7 @@ export const ERROR_CODES = [
   'agent.unknown-name',
   'state.too-new',
   'state.locked',
+  'state.lock-lost',
   'state.ranges-changed',
   'state.lease-lost',
   'internal',

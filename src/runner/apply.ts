@@ -133,13 +133,24 @@ async function realRun(
           name: object.name,
         }),
     });
+  // The run lock lives as long as this session: when it ends under the run (a terminated backend,
+  // a network cut), the run stops taking batches instead of going on unprotected.
+  let lockLost = false;
+  control.on('error', () => {
+    lockLost = true;
+  });
   try {
     await upgradeState(control);
     return await withRunLock(control, 'apply', async () => {
       if (bulk) await deferForBulk(control, graph.runId, targetTables);
       // A safe apply never loads into tables whose keys a bulk load left dropped: it rebuilds them first.
       else if ((await pendingRestore(control)).length > 0) await restore();
-      const outcomes = await runGraph({ ...graph, connect: () => connectPair(urls), sequential: false });
+      const outcomes = await runGraph({
+        ...graph,
+        connect: () => connectPair(urls),
+        sequential: false,
+        abandoned: () => lockLost,
+      });
       // A pause leaves the keys dropped, so that the resumed load is a bulk load too.
       if (bulk && [...outcomes.values()].every((o) => o.status === 'done')) await restore();
       if ((await pendingRestore(control)).length === 0) await clearDeferredTables(control);

@@ -3,6 +3,7 @@
 // its progress in the record, so that an interrupted restore resumes where it stopped.
 
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { type Diagnostic, errorDiagnostic, FerryError } from '../errors.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
 import { completeDeferredStep, type DeferredObject, readDeferred } from '../state/deferred-ddl.js';
@@ -135,18 +136,13 @@ async function runSteps(client: pg.Client, schedule: RestoreSchedule, outcomes: 
 
 /** One statement of the rebuild, with the comment on its last, and the record's progress. */
 async function runStep(client: pg.ClientBase, { object, step }: RestoreStep): Promise<void> {
-  await client.query('begin');
-  try {
+  await inTransaction(client, async () => {
     await client.query(STEP_SESSION_SQL, [object.tablespace ?? '']);
     await client.query(object.restoreSql[step] as string);
     const last = step === object.restoreSql.length - 1;
     if (last && object.comment !== undefined) await client.query(commentSql(object, object.comment));
     await completeDeferredStep(client, object, step);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 /** COMMENT takes no parameters: the text goes in as a quoted literal. */

@@ -3,6 +3,7 @@
 // transaction that drops them, so that a crash at any point leaves a restore to finish, never a loss.
 
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
 import type { QualifiedName } from '../spec/types.js';
@@ -76,8 +77,7 @@ export async function deferConstraints(
   },
 ): Promise<DeferredObject[]> {
   if (options.tables.length === 0) return [];
-  await client.query('begin');
-  try {
+  return inTransaction(client, async () => {
     await client.query(QUALIFY_NAMES_SQL);
     const oids = await resolveTables(client, options.tables);
     // Taken at once, so that the objects read next are the objects dropped, and no writer holds a
@@ -100,12 +100,8 @@ export async function deferConstraints(
     const dropped = [...fresh, ...again];
     for (const object of dropOrder(dropped)) await client.query(dropSql(object));
     await options.beforeCommit?.(client);
-    await client.query('commit');
     return dropped;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
 // both keys as JSON arrays: what people and reports read, while the runner joins the typed tables.
 
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
 
@@ -30,16 +31,11 @@ order by c.relname`;
 export async function ensureLayoutTables(client: pg.ClientBase, layout: BatchLayout): Promise<void> {
   const statements = [...mappingDdl(layout), ...fixupDdl(layout)];
   if (statements.length === 0) return;
-  await client.query('begin');
-  try {
+  await inTransaction(client, async () => {
     await client.query(LAYOUT_DDL_LOCK);
     for (const statement of statements) await client.query(statement);
     if (layout.mappingTable) await client.query(await mappingsViewSql(client));
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 function mappingDdl(layout: BatchLayout): string[] {

@@ -3,6 +3,7 @@
 // everything. Fix-ups run last, each once the parents its fix-up columns point at are loaded.
 
 import type { Plan } from '../compiler/plan.js';
+import { errorDiagnostic, FerryError } from '../errors.js';
 import { setMigrationPhase } from '../state/index.js';
 import type { BatchLayout } from './batch-layout.js';
 import type { RunnerEvent } from './events.js';
@@ -30,6 +31,8 @@ export interface GraphRun {
   readonly sequential: boolean;
   readonly failFast: boolean;
   readonly limitRows?: number;
+  /** True once the run must stop taking batches (its run lock was lost): the run then throws. */
+  readonly abandoned?: () => boolean;
 }
 
 export async function runGraph(run: GraphRun): Promise<Map<string, GraphOutcome>> {
@@ -60,15 +63,17 @@ export async function runGraph(run: GraphRun): Promise<Map<string, GraphOutcome>
       emit: run.emit,
       workers: run.sequential ? 1 : (run.workers ?? migration.batch.parallelism ?? 1),
       ...(run.limitRows === undefined ? {} : { limitRows: run.limitRows }),
-      stopped: () => stopped,
+      stopped: () => stopped || run.abandoned?.() === true,
     });
     settle(name, outcome);
   };
   for (const layer of run.plan.layers) {
     failpoint('layer-started');
+    assertNotAbandoned(run);
     if (run.sequential) for (const name of layer) await one(name);
     else await Promise.all(layer.map(one));
   }
+  assertNotAbandoned(run);
   for (const [name, outcome] of outcomes) {
     if (outcome.status !== 'loaded') continue;
     const waiting = fixupParents(run.plan, run.layouts.get(name) as BatchLayout).filter((parent) => {
@@ -153,4 +158,13 @@ function descendants(plan: Plan, name: string): Set<string> {
     }
   }
   return found;
+}
+
+function assertNotAbandoned(run: GraphRun): void {
+  if (!run.abandoned?.()) return;
+  throw new FerryError(
+    errorDiagnostic('state.lock-lost', 'the connection that held the run lock on the target was lost', {
+      hint: 'what committed is kept; another ferry may have taken the lock since: run `ferry apply` again to resume once nothing else is applying',
+    }),
+  );
 }

@@ -2,6 +2,7 @@
 // ranges and all but the first find them recorded; ranges that change after rows moved are refused.
 
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { assertRangesTile, sameRanges } from './key-ranges.js';
 import type { BatchStatus, KeyRange, KeyValue } from './types.js';
@@ -74,15 +75,10 @@ export async function recordBatches(
   options: { readonly prefix?: boolean } = {},
 ): Promise<RecordBatchesResult> {
   assertRangesTile(ranges, options);
-  await client.query('begin');
-  try {
+  return inTransaction(client, async () => {
     const result = await recordLocked(client, migration, ranges);
-    await client.query('commit');
     return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 async function recordLocked(

@@ -3,6 +3,7 @@
 // becomes a new batch at the end. Together they cover exactly the range the batch covered.
 
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import type { BatchLease, KeyValue } from './types.js';
 
 const SPLIT_SQL = `
@@ -35,36 +36,20 @@ export async function splitBatch(
   middle: KeyValue,
   reason: string,
 ): Promise<number | undefined> {
-  await client.query('begin');
-  try {
+  return inTransaction(client, async () => {
     // Two workers halving batches of one migration at once would draw the same new number.
     await client.query('select from _ferry.migration_control where migration = $1 for update', [
       lease.migration,
     ]);
-    const batchNo = await split(client, lease, high, middle, reason);
-    await client.query('commit');
-    return batchNo;
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
-}
-
-async function split(
-  client: pg.ClientBase,
-  lease: BatchLease,
-  high: KeyValue | null,
-  middle: KeyValue,
-  reason: string,
-): Promise<number | undefined> {
-  const { rows } = await client.query<{ batch_no: number }>(SPLIT_SQL, [
-    lease.migration,
-    lease.batchNo,
-    lease.worker,
-    lease.attempt,
-    JSON.stringify(middle),
-    reason,
-    high === null ? null : JSON.stringify(high),
-  ]);
-  return rows[0]?.batch_no;
+    const { rows } = await client.query<{ batch_no: number }>(SPLIT_SQL, [
+      lease.migration,
+      lease.batchNo,
+      lease.worker,
+      lease.attempt,
+      JSON.stringify(middle),
+      reason,
+      high === null ? null : JSON.stringify(high),
+    ]);
+    return rows[0]?.batch_no;
+  });
 }

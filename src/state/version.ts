@@ -2,6 +2,7 @@
 // that touches a target first brings the state to the version it understands, or refuses a newer one.
 
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { FERRY_LOCK_SPACE, UPGRADE_LOCK_ID } from './advisory-locks.js';
 import { LATEST_STATE_VERSION, STATE_MIGRATIONS } from './migrations/index.js';
@@ -53,8 +54,7 @@ export async function upgradeState(client: pg.ClientBase): Promise<{ from: numbe
   if (seen !== undefined) assertKnownVersion(seen);
   if (seen === LATEST_STATE_VERSION) return { from: seen, to: seen };
 
-  await client.query('begin');
-  try {
+  return inTransaction(client, async () => {
     await client.query(UPGRADE_LOCK_SQL, [FERRY_LOCK_SPACE, UPGRADE_LOCK_ID]);
     // Read again under the lock: another process may have upgraded while this one waited.
     const from = (await stateVersion(client)) ?? 0;
@@ -64,12 +64,8 @@ export async function upgradeState(client: pg.ClientBase): Promise<{ from: numbe
       await client.query(migration.sql);
       await client.query(RECORD_VERSION_SQL, [migration.version]);
     }
-    await client.query('commit');
     return { from, to: LATEST_STATE_VERSION };
-  } catch (error) {
-    await client.query('rollback').catch(() => {});
-    throw error;
-  }
+  });
 }
 
 function assertKnownVersion(version: number): void {

@@ -6,7 +6,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FERRY_BIN, runFerry } from '../support/cli.js';
+import { expectTablesAgree, REFERENCE_CHECKS } from '../support/checksums.js';
+import { expectApplyFinished, FERRY_BIN, runFerry } from '../support/cli.js';
 import { referenceWorkload, type Workload } from '../support/workload.js';
 
 let workload: Workload;
@@ -20,47 +21,6 @@ afterEach(async () => {
 });
 
 const ferry = (args: string[]) => runFerry(args, { cwd: workload.projectDir, env: workload.env });
-
-/** The mapped values of every migration, hashed in SQL on each side. */
-const CHECKSUMS: Record<string, [string, string]> = {
-  brackets: [
-    `SELECT id, bracket_name, min_weight, max_weight, created_at::timestamptz FROM legacy.dispatch_bracket`,
-    `SELECT id, name, min_weight, max_weight, created_at FROM app.brackets`,
-  ],
-  tags: [`SELECT id, label FROM legacy.dispatch_tag`, `SELECT id, label FROM app.tags`],
-  case_files: [
-    `SELECT id, case_number, bracket_id, status, opened_on, notes, is_active <> 0 FROM legacy.dispatch_casefile`,
-    `SELECT id, case_number, bracket_id, status, opened_on, notes, active FROM app.case_files`,
-  ],
-  orders: [
-    `SELECT id, casefile_id, (amount_cents / 100.0)::numeric(12,2), currency, placed_at::timestamptz FROM legacy.dispatch_order`,
-    `SELECT id, case_file_id, amount, currency, placed_at FROM app.orders`,
-  ],
-  case_file_tags: [
-    `SELECT casefile_id, tag_id FROM legacy.dispatch_casefile_tags`,
-    `SELECT case_file_id, tag_id FROM app.case_file_tags`,
-  ],
-};
-
-async function checksum(
-  database: Workload['source'],
-  select: string,
-): Promise<{ rows: number; hash: string }> {
-  const [row] = await database.query<{ rows: number; hash: string }>(
-    `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS hash FROM (${select}) t`,
-  );
-  return row as { rows: number; hash: string };
-}
-
-async function expectTablesAgree(migrations = Object.keys(CHECKSUMS)): Promise<void> {
-  for (const name of migrations) {
-    const [source, target] = CHECKSUMS[name] as [string, string];
-    // Both sides render timestamps in one zone so the text forms compare.
-    await workload.source.query(`ALTER DATABASE "${workload.source.name}" SET TimeZone = 'UTC'`);
-    await workload.target.query(`ALTER DATABASE "${workload.target.name}" SET TimeZone = 'UTC'`);
-    expect(await checksum(workload.target, target), name).toEqual(await checksum(workload.source, source));
-  }
-}
 
 async function batchesDone(migration: string): Promise<number> {
   const [row] = await workload.target
@@ -76,14 +36,12 @@ describe('ferry apply', () => {
   it('moves every row exactly once, and a second apply moves nothing', async () => {
     expect((await ferry(['plan'])).exitCode).toBe(0);
     const first = await ferry(['apply']);
-    expect(first.stderr).toBe('');
-    expect(first.exitCode).toBe(0);
-    expect(first.stdout).toContain('✓ 5 of 5 migrations done');
-    await expectTablesAgree();
+    expectApplyFinished(first, 5);
+    await expectTablesAgree(workload, REFERENCE_CHECKS);
     const second = await ferry(['apply']);
     expect(second.exitCode).toBe(0);
     expect(second.stdout).not.toContain('committed');
-    await expectTablesAgree();
+    await expectTablesAgree(workload, REFERENCE_CHECKS);
   });
 
   it('pauses on a violation with exit 3, finishes independent branches, and resumes once fixed', async () => {
@@ -99,7 +57,7 @@ describe('ferry apply', () => {
     );
     expect(paused.stdout).toContain('4 of 5 migrations done');
     expect(await workload.target.query('SELECT count(*)::int AS n FROM app.orders')).toEqual([{ n: 0 }]);
-    await expectTablesAgree(['brackets', 'tags', 'case_files', 'case_file_tags']);
+    await expectTablesAgree(workload, REFERENCE_CHECKS, ['brackets', 'tags', 'case_files', 'case_file_tags']);
     const [control] = await workload.target.query<{ phase: string; constraint: string }>(
       `SELECT phase, paused_reason->>'constraint' AS constraint FROM _ferry.migration_control WHERE migration = 'orders'`,
     );
@@ -123,7 +81,7 @@ describe('ferry apply', () => {
     const resumed = await ferry(['apply']);
     expect(resumed.exitCode).toBe(0);
     expect(resumed.stdout).toContain('✓ 5 of 5 migrations done');
-    await expectTablesAgree();
+    await expectTablesAgree(workload, REFERENCE_CHECKS);
     const json = JSON.parse((await ferry(['status', '--json'])).stdout) as {
       migrations: Array<{
         migration: string;
@@ -163,6 +121,6 @@ describe('ferry apply', () => {
     expect(resumed.stderr).toBe('');
     expect(resumed.exitCode).toBe(0);
     expect(await batchesDone('orders')).toBe(200);
-    await expectTablesAgree();
+    await expectTablesAgree(workload, REFERENCE_CHECKS);
   });
 });

@@ -4,33 +4,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { runLockKey, runLockTag } from '../../src/state/advisory-locks.js';
+import { expectTablesAgree, REFERENCE_CHECKS } from '../support/checksums.js';
+import { expectApplyFinished } from '../support/cli.js';
 import { referenceWorkload } from '../support/workload.js';
-import { type Checks, FaultProject } from './fault-project.js';
-
-const CHECKS: Checks = {
-  brackets: [
-    `SELECT id, bracket_name, min_weight, max_weight, created_at::timestamptz FROM legacy.dispatch_bracket`,
-    `SELECT id, name, min_weight, max_weight, created_at FROM app.brackets`,
-  ],
-  tags: [`SELECT id, label FROM legacy.dispatch_tag`, `SELECT id, label FROM app.tags`],
-  case_files: [
-    `SELECT id, case_number, bracket_id, status, opened_on, notes, is_active <> 0 FROM legacy.dispatch_casefile`,
-    `SELECT id, case_number, bracket_id, status, opened_on, notes, active FROM app.case_files`,
-  ],
-  orders: [
-    `SELECT id, casefile_id, (amount_cents / 100.0)::numeric(12,2), currency, placed_at::timestamptz FROM legacy.dispatch_order`,
-    `SELECT id, case_file_id, amount, currency, placed_at FROM app.orders`,
-  ],
-  case_file_tags: [
-    `SELECT casefile_id, tag_id FROM legacy.dispatch_casefile_tags`,
-    `SELECT case_file_id, tag_id FROM app.case_file_tags`,
-  ],
-};
+import { type FaultProject, withFaultProject } from './fault-project.js';
 
 /** A workload of its own for each test, so that they run side by side. */
 async function withSlowRun(work: (project: FaultProject) => Promise<void>): Promise<void> {
-  const project = new FaultProject(await referenceWorkload('fault_race', '0.002'), 'app');
-  try {
+  await withFaultProject(await referenceWorkload('fault_race', '0.002'), 'app', async (project) => {
     // Orders copy slowly (about two seconds in all), so that a run is long enough to be met by another.
     await project.editSpec('orders', (yaml) =>
       yaml.replace(
@@ -40,9 +21,7 @@ async function withSlowRun(work: (project: FaultProject) => Promise<void>): Prom
     );
     await project.setBatchSizes({ case_files: 500, orders: 500, case_file_tags: 500 });
     await work(project);
-  } finally {
-    await project.workload.drop();
-  }
+  });
 }
 
 /** The backend holding the apply run lock on the target, as pg_locks shows it. */
@@ -57,13 +36,15 @@ async function lockHolder(project: FaultProject): Promise<number | undefined> {
   return row?.pid;
 }
 
-/** Nothing to move any more: a further apply commits no batch. */
-async function expectNothingLeft(project: FaultProject): Promise<void> {
-  const again = await project.ferry(['apply']);
-  expect(again.stderr).toBe('');
-  expect(again.exitCode).toBe(0);
-  expect(again.stdout).not.toContain('committed');
-  expect(again.stdout).toContain('✓ 5 of 5 migrations done');
+/** Whichever run loaded, it loaded every batch once and every table agrees; a further apply moves nothing. */
+async function expectLoadedOnce(project: FaultProject): Promise<void> {
+  await project.expectAllDone();
+  await expectTablesAgree(project.workload, REFERENCE_CHECKS);
+  // Every batch was claimed once: a refused run touched none.
+  expect(
+    await project.workload.target.query(`SELECT DISTINCT attempts FROM _ferry.migration_batches`),
+  ).toEqual([{ attempts: 1 }]);
+  await project.expectNothingLeft(5);
 }
 
 describe.concurrent('two applies on one target', () => {
@@ -84,17 +65,8 @@ describe.concurrent('two applies on one target', () => {
         expect(second.stderr).toContain(
           `error[state.locked]: another ferry run holds the lock "apply" on the target (backend pid ${holder}, application "ferry target", connected since `,
         );
-        const finished = await first;
-        expect(finished.stderr).toBe('');
-        expect(finished.exitCode).toBe(0);
-        expect(finished.stdout).toContain('✓ 5 of 5 migrations done');
-        await project.expectAllDone();
-        await project.expectTablesAgree(CHECKS);
-        // Every batch was claimed once: the refused run touched none.
-        expect(
-          await project.workload.target.query(`SELECT DISTINCT attempts FROM _ferry.migration_batches`),
-        ).toEqual([{ attempts: 1 }]);
-        await expectNothingLeft(project);
+        expectApplyFinished(await first, 5);
+        await expectLoadedOnce(project);
       }),
     60_000,
   );
@@ -105,9 +77,7 @@ describe.concurrent('two applies on one target', () => {
       withSlowRun(async (project) => {
         const results = await Promise.all([project.startApply(), project.startApply()]);
         const [loaded, other] = results[0].stdout.includes('committed') ? results : [results[1], results[0]];
-        expect(loaded.stderr).toBe('');
-        expect(loaded.exitCode).toBe(0);
-        expect(loaded.stdout).toContain('✓ 5 of 5 migrations done');
+        expectApplyFinished(loaded, 5);
         if (other.exitCode === 1) {
           expect(other.stderr).toMatch(
             /^error\[state\.locked\]: another ferry run holds the lock "apply" on the target \(backend pid \d+, application "ferry target", connected since /m,
@@ -117,12 +87,7 @@ describe.concurrent('two applies on one target', () => {
           expect(other.exitCode).toBe(0);
           expect(other.stdout).not.toContain('committed');
         }
-        await project.expectAllDone();
-        await project.expectTablesAgree(CHECKS);
-        expect(
-          await project.workload.target.query(`SELECT DISTINCT attempts FROM _ferry.migration_batches`),
-        ).toEqual([{ attempts: 1 }]);
-        await expectNothingLeft(project);
+        await expectLoadedOnce(project);
       }),
     60_000,
   );

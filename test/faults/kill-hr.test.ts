@@ -4,14 +4,15 @@
 // set exactly as in the source.
 
 import { describe, expect, it } from 'vitest';
+import { type Checks, expectTablesAgree } from '../support/checksums.js';
 import { buildWorkload, HR_FILES } from '../support/workload.js';
 import {
-  type Checks,
   committedLine,
-  FaultProject,
+  type FaultProject,
   type KillPoint,
   type KillScene,
   killThenResume,
+  withFaultProject,
 } from './fault-project.js';
 
 const CHECKS: Checks = {
@@ -43,8 +44,7 @@ const CHECKS: Checks = {
 
 /** The HR example of its own for each test, so that the tests run side by side. */
 async function withHr(work: (project: FaultProject, scene: KillScene) => Promise<void>): Promise<void> {
-  const project = new FaultProject(await buildWorkload('fault_hr', HR_FILES), 'hr');
-  try {
+  await withFaultProject(await buildWorkload('fault_hr', HR_FILES), 'hr', async (project) => {
     await project.setBatchSizes({ employees: 7, job_history: 5 });
     await work(project, {
       tables: {
@@ -52,11 +52,9 @@ async function withHr(work: (project: FaultProject, scene: KillScene) => Promise
         job_history: { table: 'hr.job_history', batches: 4 },
       },
       migrations: 4,
-      verify: () => project.expectTablesAgree(CHECKS),
+      verify: () => expectTablesAgree(project.workload, CHECKS),
     });
-  } finally {
-    await project.workload.drop();
-  }
+  });
 }
 
 function managersSet(project: FaultProject): Promise<number> {

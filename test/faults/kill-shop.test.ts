@@ -4,60 +4,22 @@
 // end with one mapping per source row, every ref pointing at the right parent.
 
 import { describe, expect, it } from 'vitest';
+import { expectTablesAgree, SHOP_CHECKS } from '../support/checksums.js';
 import { buildWorkload, SHOP_FILES } from '../support/workload.js';
 import {
-  type Checks,
   committedLine,
-  FaultProject,
+  expectLayersBefore,
+  type FaultProject,
   type KillPoint,
   type KillScene,
+  killEachThenResume,
   killThenResume,
+  withFaultProject,
 } from './fault-project.js';
-
-/** Generated keys differ from the source's: rows are compared by source key through the mapping. */
-const CHECKS: Checks = {
-  categories: [`SELECT cat_id, cat_name FROM legacy_shop.categories`, `SELECT id, name FROM shop.categories`],
-  products: [
-    `SELECT prod_id, upper(sku), prod_name, cat_id, (list_price_cents / 100.0)::numeric(10,2), discontinued <> 'Y'
-       FROM legacy_shop.products`,
-    `SELECT id, sku, name, category_id, price, active FROM shop.products`,
-  ],
-  customers: [
-    `SELECT cust_id, cust_name, lower(trim(email)), upper(country_cd), created_on FROM legacy_shop.customers`,
-    `SELECT (m.source_key->>0)::int, c.name, c.email, c.country, c.signed_up_on
-       FROM shop.customers c
-       JOIN _ferry.migration_mappings m ON m.migration = 'customers' AND (m.target_key->>0)::bigint = c.id`,
-  ],
-  // The customer ref compared by the customer's e-mail address (unique on both sides).
-  orders: [
-    `SELECT o.order_id, o.order_no, lower(trim(c.email)), o.order_dt AT TIME ZONE 'Europe/Berlin',
-            CASE o.status WHEN 'N' THEN 'new' WHEN 'P' THEN 'paid' WHEN 'S' THEN 'shipped' WHEN 'C' THEN 'cancelled' END
-       FROM legacy_shop.orders o JOIN legacy_shop.customers c USING (cust_id)`,
-    `SELECT (m.source_key->>0)::int, o.order_number, c.email, o.ordered_at, o.status
-       FROM shop.orders o
-       JOIN shop.customers c ON c.id = o.customer_id
-       JOIN _ferry.migration_mappings m ON m.migration = 'orders' AND (m.target_key->>0)::bigint = o.id`,
-  ],
-  // The order ref compared by the order's number (unique on both sides).
-  order_lines: [
-    `SELECT o.order_no, l.line_no, l.prod_id, l.qty, (l.unit_price_cents / 100.0)::numeric(10,2)
-       FROM legacy_shop.order_lines l JOIN legacy_shop.orders o USING (order_id) WHERE l.qty > 0`,
-    `SELECT o.order_number, l.line_number, l.product_id, l.quantity, l.unit_price
-       FROM shop.order_lines l JOIN shop.orders o ON o.id = l.order_id`,
-  ],
-  payments: [
-    `SELECT pay_id, order_no, (amt_cents / 100.0)::numeric(10,2),
-            CASE pay_method WHEN 'CC' THEN 'card' WHEN 'PP' THEN 'paypal' WHEN 'BT' THEN 'bank_transfer' END,
-            paid_ts AT TIME ZONE 'Europe/Berlin'
-       FROM legacy_shop.payments`,
-    `SELECT id, order_number, amount, method, paid_at FROM shop.payments`,
-  ],
-};
 
 /** A shop of its own for each test, so that the tests run side by side; the tables in many batches. */
 async function withShop(work: (project: FaultProject, scene: KillScene) => Promise<void>): Promise<void> {
-  const project = new FaultProject(await buildWorkload('fault_shop', SHOP_FILES), 'shop');
-  try {
+  await withFaultProject(await buildWorkload('fault_shop', SHOP_FILES), 'shop', async (project) => {
     await project.setBatchSizes({ customers: 5, orders: 10, order_lines: 20 });
     await work(project, {
       tables: {
@@ -68,14 +30,12 @@ async function withShop(work: (project: FaultProject, scene: KillScene) => Promi
       },
       migrations: 6,
       verify: async () => {
-        await project.expectTablesAgree(CHECKS);
+        await expectTablesAgree(project.workload, SHOP_CHECKS);
         await project.expectMappingsExact('customers', 30, 'shop.customers');
         await project.expectMappingsExact('orders', 120, 'shop.orders');
       },
     });
-  } finally {
-    await project.workload.drop();
-  }
+  });
 }
 
 /** What the dead run left of a keys: generate migration: a mapping for each target row, no more. */
@@ -92,12 +52,11 @@ describe.concurrent('SIGKILL and resume with generated keys (shop)', () => {
   it(
     'customers, whose keys are generated: killed after preparing, mid-batch, and before its last COMMIT',
     () =>
-      withShop(async (project, scene) => {
-        for (const kill of customers)
-          await killThenResume(project, scene, kill, () =>
-            expectMappedAsLoaded(project, 'customers', 'shop.customers'),
-          );
-      }),
+      withShop((project, scene) =>
+        killEachThenResume(project, scene, customers, () =>
+          expectMappedAsLoaded(project, 'customers', 'shop.customers'),
+        ),
+      ),
     180_000,
   );
 
@@ -109,12 +68,11 @@ describe.concurrent('SIGKILL and resume with generated keys (shop)', () => {
   it(
     'orders, generated keys whose customer ref is translated: killed at the first, a middle and the last batch',
     () =>
-      withShop(async (project, scene) => {
-        for (const kill of orders)
-          await killThenResume(project, scene, kill, () =>
-            expectMappedAsLoaded(project, 'orders', 'shop.orders'),
-          );
-      }),
+      withShop((project, scene) =>
+        killEachThenResume(project, scene, orders, () =>
+          expectMappedAsLoaded(project, 'orders', 'shop.orders'),
+        ),
+      ),
     180_000,
   );
 
@@ -127,19 +85,19 @@ describe.concurrent('SIGKILL and resume with generated keys (shop)', () => {
     'order lines and payments, children of the generated keys, and the last layer',
     () =>
       withShop(async (project, scene) => {
-        for (const kill of children) await killThenResume(project, scene, kill);
-        const resumed = await killThenResume(project, scene, { point: 'layer-started', hit: 3 }, async () => {
-          for (const name of ['categories', 'customers', 'products', 'orders'])
-            expect(await project.phase(name), name).toBe('done');
-          expect(await project.count('target', 'shop.order_lines')).toBe(0);
-          expect(await project.count('target', 'shop.payments')).toBe(0);
-        });
+        await killEachThenResume(project, scene, children);
+        const resumed = await killThenResume(project, scene, { point: 'layer-started', hit: 3 }, () =>
+          expectLayersBefore(
+            project,
+            scene,
+            ['categories', 'customers', 'products', 'orders'],
+            ['order_lines', 'payments'],
+          ),
+        );
         expect(resumed.stdout).not.toMatch(committedLine('orders', 1));
         expect(resumed.stdout).toMatch(committedLine('order_lines', 1));
 
-        const again = await project.ferry(['apply']);
-        expect(again.exitCode).toBe(0);
-        expect(again.stdout).not.toContain('committed');
+        await project.expectNothingLeft(scene.migrations);
         await scene.verify();
       }),
     180_000,

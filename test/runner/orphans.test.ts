@@ -7,7 +7,8 @@
 import { appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runFerry } from '../support/cli.js';
+import { expectRowsAgree } from '../support/checksums.js';
+import { expectApplyFinished, runFerry } from '../support/cli.js';
 import { buildWorkload, inlineWorkload, SHOP_FILES, type Workload } from '../support/workload.js';
 
 let workload: Workload;
@@ -19,20 +20,6 @@ afterEach(async () => {
 const ferry = (args: string[]) => runFerry(args, { cwd: workload.projectDir, env: workload.env });
 
 const appendSpec = (file: string, yaml: string) => appendFile(join(workload.projectDir, 'specs', file), yaml);
-
-async function checksum(
-  database: Workload['source'],
-  select: string,
-): Promise<{ rows: number; hash: string }> {
-  const [row] = await database.query<{ rows: number; hash: string }>(
-    `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS hash FROM (${select}) t`,
-  );
-  return row as { rows: number; hash: string };
-}
-
-async function expectAgree(what: string, source: string, target: string): Promise<void> {
-  expect(await checksum(workload.target, target), what).toEqual(await checksum(workload.source, source));
-}
 
 interface PausedReason {
   batch: number;
@@ -108,30 +95,35 @@ describe('onOrphan on the shop example (keys: generate)', () => {
       'SELECT (SELECT min(id) FROM shop.customers)::int AS customers, (SELECT min(id) FROM shop.orders)::int AS orders',
     );
     expect(ids).toEqual({ customers: 1000, orders: firstOrderId });
-    await expectAgree(
+    await expectRowsAgree(
+      workload,
       'customers',
       `SELECT cust_name, lower(trim(email)), created_on FROM legacy_shop.customers c WHERE ${kept}`,
       'SELECT name, email, signed_up_on FROM shop.customers',
     );
-    await expectAgree(
+    await expectRowsAgree(
+      workload,
       'customer mappings',
       `SELECT cust_id::text, lower(trim(email)) FROM legacy_shop.customers c WHERE ${kept}`,
       `SELECT m.source_key->>0, c.email FROM _ferry.migration_mappings m
        JOIN shop.customers c ON c.id = (m.target_key->>0)::bigint WHERE m.migration = 'customers'`,
     );
-    await expectAgree(
+    await expectRowsAgree(
+      workload,
       "orders' customers",
       `SELECT o.order_no, lower(trim(c.email)) FROM legacy_shop.orders o
        LEFT JOIN legacy_shop.customers c ON c.cust_id = o.cust_id AND ${kept} ${ordersWhere}`,
       'SELECT o.order_number, c.email FROM shop.orders o LEFT JOIN shop.customers c ON c.id = o.customer_id',
     );
-    await expectAgree(
+    await expectRowsAgree(
+      workload,
       'order mappings',
       `SELECT o.order_id::text, o.order_no FROM legacy_shop.orders o ${ordersWhere}`,
       `SELECT m.source_key->>0, o.order_number FROM _ferry.migration_mappings m
        JOIN shop.orders o ON o.id = (m.target_key->>0)::bigint WHERE m.migration = 'orders'`,
     );
-    await expectAgree(
+    await expectRowsAgree(
+      workload,
       "order lines' orders",
       `SELECT o.order_no, l.line_no, l.prod_id, l.qty FROM legacy_shop.order_lines l
        JOIN legacy_shop.orders o ON o.order_id = l.order_id WHERE l.qty > 0 ${ordersWhere.replace('WHERE', 'AND')}`,
@@ -172,14 +164,13 @@ describe('onOrphan on the shop example (keys: generate)', () => {
     // Give the orphaned orders customers that were migrated.
     await workload.source.query('UPDATE legacy_shop.orders SET cust_id = cust_id + 1 WHERE cust_id % 10 = 3');
     const resumed = await ferry(['apply']);
-    expect(resumed.stderr).toBe('');
-    expect(resumed.exitCode).toBe(0);
-    expect(resumed.stdout).toContain('✓ 6 of 6 migrations done');
+    expectApplyFinished(resumed, 6);
     expect(Object.values(await phases())).toEqual(Array(6).fill('done'));
     // The paused batch drew keys 5000–5049 before it rolled back; sequences do not roll back.
     await expectRefsTranslated(KEPT_CUSTOMER, 'all', 5050);
     expect(await mappingCounts()).toEqual({ customers: 27, orders: 120 });
-    await expectAgree(
+    await expectRowsAgree(
+      workload,
       'payments',
       'SELECT pay_id, order_no, (amt_cents / 100.0)::numeric(10,2) FROM legacy_shop.payments',
       'SELECT id, order_number, amount FROM shop.payments',
@@ -195,9 +186,7 @@ describe('onOrphan on the shop example (keys: generate)', () => {
     await rm(join(workload.projectDir, 'specs', 'payments.yaml'));
     expect((await ferry(['plan'])).exitCode).toBe(0);
     const first = await ferry(['apply']);
-    expect(first.stderr).toBe('');
-    expect(first.exitCode).toBe(0);
-    expect(first.stdout).toContain('✓ 5 of 5 migrations done');
+    expectApplyFinished(first, 5);
     expect(await batchOutcomes('orders')).toEqual([
       [45, 5],
       [45, 5],
@@ -236,9 +225,7 @@ describe('onOrphan on the shop example (keys: generate)', () => {
     await appendSpec('orders.yaml', 'onOrphan: "null"\n');
     expect((await ferry(['plan'])).exitCode).toBe(0);
     const first = await ferry(['apply']);
-    expect(first.stderr).toBe('');
-    expect(first.exitCode).toBe(0);
-    expect(first.stdout).toContain('✓ 6 of 6 migrations done');
+    expectApplyFinished(first, 6);
     const nulls = await workload.target.query<{ order_number: string }>(
       'SELECT order_number FROM shop.orders WHERE customer_id IS NULL ORDER BY order_number',
     );
@@ -264,9 +251,7 @@ describe('onOrphan on the shop example (keys: generate)', () => {
     );
     expect((await ferry(['plan'])).exitCode).toBe(0);
     const first = await ferry(['apply']);
-    expect(first.stderr).toBe('');
-    expect(first.exitCode).toBe(0);
-    expect(first.stdout).toContain('✓ 5 of 5 migrations done');
+    expectApplyFinished(first, 5);
     expect(
       await workload.target.query(
         'SELECT migration, batch_no, source_key, sqlstate, constraint_name, row FROM _ferry.migration_rejects',
@@ -327,7 +312,7 @@ CREATE TABLE app.children (id int PRIMARY KEY, parent_id int, label text NOT NUL
   const CHILDREN = [
     'SELECT id, parent_id, label FROM legacy.children',
     'SELECT id, parent_id, label FROM app.children',
-  ];
+  ] as const;
 
   it('pauses naming the orphans, then the next violation, and resumes once both are fixed', async () => {
     workload = await inlineWorkload({
@@ -365,7 +350,7 @@ CREATE TABLE app.children (id int PRIMARY KEY, parent_id int, label text NOT NUL
     expect(resumed.stderr).toBe('');
     expect(resumed.exitCode).toBe(0);
     expect(await phases()).toEqual({ children: 'done', parents: 'done' });
-    await expectAgree('children', CHILDREN[0] as string, CHILDREN[1] as string);
+    await expectRowsAgree(workload, 'children', ...CHILDREN);
   });
 
   it('with onError: reject sets the orphans and the other bad rows aside', async () => {
@@ -427,7 +412,7 @@ CREATE TABLE app.children (id int PRIMARY KEY, parent_id int, label text NOT NUL
     ];
     expect(await outcomes()).toEqual(counted);
     const kept = `${CHILDREN[0]} WHERE id NOT IN (62, 70, 75, 88, 120, 240)`;
-    await expectAgree('children', kept, CHILDREN[1] as string);
+    await expectRowsAgree(workload, 'children', kept, CHILDREN[1]);
 
     const second = await ferry(['apply']);
     expect(second.exitCode).toBe(0);

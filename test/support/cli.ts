@@ -2,6 +2,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { expect } from 'vitest';
 
 export const FERRY_BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,4 +32,15 @@ export async function runFerry(
     stderr: result.stderr,
     ...(result.signal ? { signal: result.signal } : {}),
   };
+}
+
+/** `ferry apply` ended well: exit 0, nothing on stderr, and all `migrations` of the plan done. */
+export function expectApplyFinished(
+  result: Pick<CliResult, 'stdout' | 'stderr'> & { readonly exitCode?: number | undefined },
+  migrations: number,
+  message?: string,
+): void {
+  expect(result.stderr, message).toBe('');
+  expect(result.exitCode, message).toBe(0);
+  expect(result.stdout, message).toContain(`✓ ${migrations} of ${migrations} migrations done`);
 }
