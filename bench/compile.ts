@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { loadPlan } from '../src/compiler/load-plan.js';
 import { FerryError } from '../src/errors.js';
 import { generateSpecs } from './generate-specs.js';
+import { median } from './stats.js';
 
 const COMPILE_GOAL_MS = 1000;
 const COLD_START_GOAL_MS = 250;
@@ -35,14 +36,6 @@ function positiveInteger(flag: string, value: string | undefined, fallback: numb
     process.exit(2);
   }
   return n;
-}
-
-function median(samples: readonly number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function ms(value: number): string {
