@@ -44,7 +44,7 @@ interface RatioGoal {
 
 const RATIO_GOALS: readonly RatioGoal[] = [
   { figure: 'safe', against: 'layered', limit: 1.1, goal: 'safe ≤ 1.1× the layered floor' },
-  { figure: 'safe', against: 'pgloader', limit: 0.5, goal: 'safe ≥ 2× faster than pgloader' },
+  // Safe mode keeps every constraint live and pgloader none: their ratio is shown, but it is no goal.
   { figure: 'bulk', against: 'deferred', limit: 1.3, goal: '--bulk ≤ 1.3× the deferred floor' },
   { figure: 'bulk', against: 'pgloader', limit: 0.5, goal: '--bulk ≥ 2× faster than pgloader' },
   { figure: 'remap', against: 'safe', limit: 1.5, goal: 'ID remap ≤ 1.5× preserved keys (safe)' },
