@@ -68,6 +68,18 @@ async function unlock(client: pg.ClientBase, lockKey: string): Promise<void> {
   }
 }
 
+/**
+ * True while some session holds the run lock `key` on this database (this one included).
+ *
+ * @example
+ * if (!(await isRunLockHeld(client, 'apply'))) console.log('no apply is running');
+ */
+export async function isRunLockHeld(client: pg.ClientBase, key: string): Promise<boolean> {
+  const tag = runLockTag(runLockKey(key));
+  const { rows } = await client.query<HolderRow>(HOLDER_SQL, [tag.classid, tag.objid]);
+  return rows.length > 0;
+}
+
 async function lockedError(client: pg.ClientBase, key: string, lockKey: string): Promise<FerryError> {
   const tag = runLockTag(lockKey);
   const { rows } = await client.query<HolderRow>(HOLDER_SQL, [tag.classid, tag.objid]);

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { readMigrationControl } from './control.js';
 import { type BatchProgress, batchLoadTimes, batchProgress } from './progress.js';
+import { isRunLockHeld } from './run-lock.js';
 import type { MigrationPhase } from './types.js';
 import { stateVersion } from './version.js';
 
@@ -44,6 +45,8 @@ export async function readStatus(
   const controls = await readMigrationControl(client);
   const progress = await batchProgress(client);
   const loadTimes = await batchLoadTimes(client, options);
+  // A migration left `loading` by a run that died is not loading: no ETA without a run.
+  const applying = await isRunLockHeld(client, 'apply');
   const byMigration = new Map(progress.map((p) => [p.migration, p]));
   const secondsOf = new Map(loadTimes.map((t) => [t.migration, t.seconds]));
   return controls.map((control) => {
@@ -55,7 +58,7 @@ export async function readStatus(
       rows: p?.rows ?? 0,
       skipped: p?.skipped ?? 0,
       rejected: p?.rejected ?? 0,
-      ...pace(control.phase, p, secondsOf.get(control.migration) ?? 0),
+      ...pace(control.phase, p, secondsOf.get(control.migration) ?? 0, applying),
       ...(control.pausedReason === null || control.pausedReason === undefined
         ? {}
         : { pausedReason: control.pausedReason }),
@@ -73,13 +76,14 @@ function pace(
   phase: MigrationPhase,
   progress: BatchProgress | undefined,
   seconds: number,
+  applying: boolean,
 ): Pick<MigrationStatus, 'rowsPerSecond' | 'etaSeconds'> {
   if (!progress || progress.done === 0 || seconds <= 0)
     return { rowsPerSecond: null, etaSeconds: phase === 'done' ? 0 : null };
   const rowsPerSecond = Math.round((progress.rows / seconds) * 10) / 10;
   if (phase === 'done') return { rowsPerSecond, etaSeconds: 0 };
   // Paused or failed migrations wait for a person, not for batches.
-  if (phase !== 'loading') return { rowsPerSecond, etaSeconds: null };
+  if (phase !== 'loading' || !applying) return { rowsPerSecond, etaSeconds: null };
   const remaining = progress.batches - progress.done;
   return { rowsPerSecond, etaSeconds: Math.round((remaining * seconds) / progress.done) };
 }

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { setMigrationPhase } from '../../src/state/control.js';
 import { recordBatches } from '../../src/state/record-batches.js';
+import { withRunLock } from '../../src/state/run-lock.js';
 import { readStatus } from '../../src/state/status.js';
 import type { KeyRange, MigrationPhase } from '../../src/state/types.js';
 import { stateDatabases } from './state-database.js';
@@ -89,7 +90,15 @@ describe('readStatus', () => {
     ]);
     await migration(client, 'case_files', 'loading', 4, []);
 
-    const status = await readStatus(client, { now: new Date(at('13:00:20')) });
+    // No apply holds the run lock: nothing is loading, so nothing gets an ETA.
+    const stopped = await readStatus(client, { now: new Date(at('13:00:20')) });
+    expect(stopped.find((s) => s.migration === 'orders')).toMatchObject({
+      rowsPerSecond: 125,
+      etaSeconds: null,
+    });
+    const status = await withRunLock(client, 'apply', () =>
+      readStatus(client, { now: new Date(at('13:00:20')) }),
+    );
     const pace = status.map((s) => [
       s.migration,
       s.phase,
