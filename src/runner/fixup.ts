@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { quoteIdentifier, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
-import { type RefColumn, refuseOrphans } from './orphans.js';
+import { type RefColumn, refJoin, refuseOrphans } from './orphans.js';
 import { asViolation, BatchViolation } from './violation.js';
 
 /**
@@ -41,14 +41,10 @@ export async function fixUp(target: pg.ClientBase, layout: BatchLayout): Promise
       sets.push(`${quoteIdentifier(column.target)} = f.${column.stage}`);
       continue;
     }
-    const alias = `j_${column.stage}`;
-    const lookup = column.ref.kind === 'mapping' ? 'source_key_1' : quoteIdentifier(column.ref.column);
-    const value = column.ref.kind === 'mapping' ? 'target_key' : quoteIdentifier(column.ref.column);
-    joins.push(
-      `LEFT JOIN ${quoteQualifiedName(column.ref.table)} ${alias} ON ${alias}.${lookup} = f.${column.stage}`,
-    );
+    const translated = refJoin('f', column.stage, column.ref);
+    joins.push(translated.join);
     // onOrphan skip or null: a value without a migrated parent stays NULL (the row is already loaded).
-    sets.push(`${quoteIdentifier(column.target)} = ${alias}.${value}`);
+    sets.push(`${quoteIdentifier(column.target)} = ${translated.value}`);
   }
   const match = layout.targetKey
     .map((key, i) => `t.${quoteIdentifier(key.column)} = f.target_key_${i + 1}`)

@@ -18,11 +18,38 @@ export type RefColumn = LayoutColumn & { readonly ref: RefTranslation };
  * orphanCondition('s', 'c3', { kind: 'mapping', parent: 'customers', table }); // → s.c3 IS NOT NULL AND NOT EXISTS (SELECT FROM "_ferry"."keymap_customers" p WHERE p.source_key_1 = s.c3)
  */
 export function orphanCondition(row: string, column: string, ref: RefTranslation): string {
-  const lookup = ref.kind === 'mapping' ? 'source_key_1' : quoteIdentifier(ref.column);
+  const { lookup } = refColumns(ref);
   return (
     `${row}.${column} IS NOT NULL AND NOT EXISTS ` +
     `(SELECT FROM ${quoteQualifiedName(ref.table)} p WHERE p.${lookup} = ${row}.${column})`
   );
+}
+
+/** The parent table's column a ref's value is looked up by, and the column that holds its translation. */
+function refColumns(ref: RefTranslation): { readonly lookup: string; readonly value: string } {
+  if (ref.kind === 'mapping') return { lookup: 'source_key_1', value: 'target_key' };
+  const column = quoteIdentifier(ref.column);
+  return { lookup: column, value: column };
+}
+
+/**
+ * A ref translated by a join on the target: `LEFT JOIN <parent> j_c3 ON …` and the SQL of the
+ * translated value, NULL where no migrated parent row matches.
+ *
+ * @example
+ * refJoin('s', 'c3', ref); // → { join: 'LEFT JOIN "_ferry"."keymap_customers" j_c3 ON j_c3.source_key_1 = s.c3', value: 'j_c3.target_key' }
+ */
+export function refJoin(
+  row: string,
+  column: string,
+  ref: RefTranslation,
+): { readonly join: string; readonly value: string } {
+  const alias = `j_${column}`;
+  const { lookup, value } = refColumns(ref);
+  return {
+    join: `LEFT JOIN ${quoteQualifiedName(ref.table)} ${alias} ON ${alias}.${lookup} = ${row}.${column}`,
+    value: `${alias}.${value}`,
+  };
 }
 
 export interface OrphanSearch {

@@ -15,6 +15,7 @@ import {
   orphanConstraint,
   orphanMessage,
   type RefColumn,
+  refJoin,
   refuseOrphans,
 } from './orphans.js';
 
@@ -149,13 +150,9 @@ async function insertRows(target: pg.ClientBase, layout: BatchLayout): Promise<n
     if (column.fixup) values.push('NULL');
     else if (!column.ref) values.push(`s.${column.stage}`);
     else {
-      const alias = `j_${column.stage}`;
-      const lookup = column.ref.kind === 'mapping' ? 'source_key_1' : quoteIdentifier(column.ref.column);
-      const value = column.ref.kind === 'mapping' ? 'target_key' : quoteIdentifier(column.ref.column);
-      joins.push(
-        `LEFT JOIN ${quoteQualifiedName(column.ref.table)} ${alias} ON ${alias}.${lookup} = s.${column.stage}`,
-      );
-      values.push(`${alias}.${value}`);
+      const translated = refJoin('s', column.stage, column.ref);
+      joins.push(translated.join);
+      values.push(translated.value);
     }
   }
   const overriding = layout.generatedKey?.identity ? ' OVERRIDING SYSTEM VALUE' : '';

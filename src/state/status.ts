@@ -9,7 +9,7 @@ import { isRunLockHeld } from './run-lock.js';
 import type { MigrationPhase } from './types.js';
 import { stateVersion } from './version.js';
 
-export interface MigrationStatus {
+export interface MigrationStatus extends Pick<BatchProgress, 'rows' | 'skipped' | 'rejected'> {
   readonly migration: string;
   readonly phase: MigrationPhase;
   readonly batches: {
@@ -18,10 +18,6 @@ export interface MigrationStatus {
     readonly paused: number;
     readonly failed: number;
   };
-  readonly rows: number;
-  /** Source rows left out (onOrphan skip) and set aside (onError reject). */
-  readonly skipped: number;
-  readonly rejected: number;
   /** Rows per second while its batches were loading, to 0.1; null before a batch is done. */
   readonly rowsPerSecond: number | null;
   /** Whole seconds until the remaining batches are done at that pace, while loading; 0 when done. */
