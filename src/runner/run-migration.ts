@@ -5,6 +5,7 @@
 // set aside and the rest of the batch commits.
 
 import type pg from 'pg';
+import { mappingHash } from '../compiler/mapping-hash.js';
 import {
   batchProgress,
   claimBatch,
@@ -132,6 +133,7 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
   await releaseLeases(target, migration.name);
   await setMigrationPhase(target, migration.name, 'loading', {
     specHash: migration.specHash,
+    mappingHash: mappingHash(migration),
     sourceTable: quoteQualifiedName(migration.from),
     targetTable: quoteQualifiedName(migration.to),
     keyColumns: sourceKey.map((c) => c.name),
