@@ -32,6 +32,8 @@ export interface KeyRangeOptions {
   readonly batchSize: number;
   /** Cover only the first `limitRows` rows (a dry run's --limit): the last range is closed there. */
   readonly limitRows?: number;
+  /** Start after this key instead of at the beginning (the end of the batches already recorded). */
+  readonly after?: KeyValue;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface KeyRangeOptions {
 export async function planKeyRanges(client: pg.ClientBase, options: KeyRangeOptions): Promise<KeyRange[]> {
   assertWalkable(options);
   const ranges: KeyRange[] = [];
-  let low: KeyValue | null = null;
+  let low: KeyValue | null = options.after ?? null;
   let left = options.limitRows ?? Number.POSITIVE_INFINITY;
   for (;;) {
     const size = Math.min(options.batchSize, left);
@@ -81,16 +83,52 @@ export async function planKeyRanges(client: pg.ClientBase, options: KeyRangeOpti
 }
 
 /**
+ * The largest key after `after` (from the beginning when null) among the rows that pass the `where`;
+ * undefined when there is none. One backward step along the key's index.
+ *
+ * @example
+ * await lastKeyAfter(source, { table, key, batchSize: 1 }, ['110000']); // → ['118734']
+ */
+export async function lastKeyAfter(
+  client: pg.ClientBase,
+  options: Omit<KeyRangeOptions, 'batchSize' | 'limitRows' | 'after'>,
+  after: KeyValue | null,
+): Promise<KeyValue | undefined> {
+  const columns = options.key.map((column) => quoteIdentifier(column.name));
+  const conditions: string[] = [];
+  if (after !== null)
+    conditions.push(
+      keyComparison(
+        options.key,
+        '>',
+        options.key.map((_, i) => `$${i + 1}`),
+      ),
+    );
+  if (options.where !== undefined) conditions.push(embedExpression(options.where));
+  const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+  const result = await client.query<string[]>({
+    text:
+      `SELECT ${columns.join(', ')} FROM ${quoteQualifiedName(options.table)}${where} ` +
+      `ORDER BY ${columns.map((column) => `${column} DESC`).join(', ')} LIMIT 1`,
+    values: after === null ? [] : [...after],
+    rowMode: 'array',
+    types: SERVER_TEXT,
+  });
+  return result.rows[0];
+}
+
+/**
  * `"k" > $1::bigint` for a one-column key, `("k1", "k2") > ($1::bigint, $2::text)` for a composite one:
  * a row comparison, which orders like `ORDER BY k1, k2` and which a btree index on the key can serve.
  * `operands` are SQL text, one per key column (parameters or literals), cast here to the column's type.
  */
 export function keyComparison(
-  key: readonly CatalogColumn[],
-  operator: '>' | '<=',
+  key: readonly Pick<CatalogColumn, 'name' | 'type'>[],
+  operator: '>' | '>=' | '<=',
   operands: readonly string[],
+  /** What is compared, as SQL per key column (a qualified or translated value); the key's own columns when absent. */
+  columns: readonly string[] = key.map((column) => quoteIdentifier(column.name)),
 ): string {
-  const columns = key.map((column) => quoteIdentifier(column.name));
   // The catalog's type is printed by the server (format_type), quoted where needed: safe to splice.
   const values = key.map((column, index) => `${operands[index]}::${column.type}`);
   if (key.length === 1) return `${columns[0]} ${operator} ${values[0]}`;

@@ -7,14 +7,18 @@
 import type pg from 'pg';
 import { mappingHash } from '../compiler/mapping-hash.js';
 import {
+  appendBatches,
   batchProgress,
   claimBatch,
+  closeBatchRange,
   completeBatch,
   failBatch,
+  lastBatch,
   pauseBatch,
   readMigrationControl,
   recordBatches,
   releaseLeases,
+  reopenEmptyBatch,
   requeueBatches,
   setMigrationPhase,
   splitBatch,
@@ -26,7 +30,7 @@ import { bisectBatch } from './bisect.js';
 import type { RunnerEvent } from './events.js';
 import { failpoint } from './failpoints.js';
 import { isBatchTooBig, middleKey } from './halve.js';
-import { planKeyRanges } from './key-ranges.js';
+import { type KeyRangeOptions, lastKeyAfter, planKeyRanges } from './key-ranges.js';
 import { ensureLayoutTables } from './layout-tables.js';
 import { loadRange } from './load-range.js';
 import { OFFENDING_ROWS_SHOWN } from './orphans.js';
@@ -118,15 +122,14 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
   const [control] = await readMigrationControl(target, migration.name);
   const recorded = (await batchProgress(target, migration.name)).reduce((sum, p) => sum + p.batches, 0);
   if (recorded === 0) {
-    const batchSize = typeof migration.batch.size === 'number' ? migration.batch.size : DEFAULT_BATCH_SIZE;
     const ranges = await planKeyRanges(source, {
-      table: migration.from,
-      key: sourceKey,
-      ...(migration.where === undefined ? {} : { where: migration.where }),
-      batchSize: run.limitRows === undefined ? batchSize : Math.min(batchSize, run.limitRows),
+      ...rangeOptions(run),
+      batchSize: run.limitRows === undefined ? batchSize(run) : Math.min(batchSize(run), run.limitRows),
       ...(run.limitRows === undefined ? {} : { limitRows: run.limitRows }),
     });
     await recordBatches(target, migration.name, ranges, { prefix: run.limitRows !== undefined });
+  } else if (run.limitRows === undefined) {
+    await extendBatches(run, { source, target });
   }
   if (control?.phase === 'paused' || control?.phase === 'failed')
     await requeueBatches(target, migration.name);
@@ -154,6 +157,58 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
   });
 }
 
+function batchSize(run: MigrationRun): number {
+  const { size } = run.layout.migration.batch;
+  return typeof size === 'number' ? size : DEFAULT_BATCH_SIZE;
+}
+
+/** The source table, batch key and row filter that batch boundaries are found in. */
+function rangeOptions(run: MigrationRun): Omit<KeyRangeOptions, 'batchSize'> {
+  const { migration, sourceKey } = run.layout;
+  return {
+    table: migration.from,
+    key: sourceKey,
+    ...(migration.where === undefined ? {} : { where: migration.where }),
+  };
+}
+
+/**
+ * Incremental apply: the rows the source gained beyond the recorded batches become new batches. An
+ * open last batch is still to be loaded (or loaded nothing, and is loaded again): it takes them.
+ */
+async function extendBatches(run: MigrationRun, { source, target }: Connections): Promise<void> {
+  const { migration } = run.layout;
+  const last = await lastBatch(target, migration.name);
+  if (!last) return;
+  if (last.range.high === null) {
+    if (last.status === 'done' && last.rowsSeen === 0)
+      await reopenEmptyBatch(target, migration.name, last.batchNo);
+    return;
+  }
+  if ((await lastKeyAfter(source, rangeOptions(run), last.range.high)) === undefined) return;
+  const ranges = await planKeyRanges(source, {
+    ...rangeOptions(run),
+    batchSize: batchSize(run),
+    after: last.range.high,
+  });
+  await appendBatches(target, migration.name, ranges);
+}
+
+/**
+ * An open last batch is closed at the largest key it is about to read, so the rows the source gains
+ * from now on are left to the batches a later apply appends. A dry run's sample is closed already.
+ */
+async function closeOpenRange(
+  run: MigrationRun,
+  { source, target }: Connections,
+  batch: ClaimedBatch,
+): Promise<ClaimedBatch> {
+  if (batch.range.high !== null) return batch;
+  const high = await lastKeyAfter(source, rangeOptions(run), batch.range.low);
+  if (high === undefined || !(await closeBatchRange(target, batch, high))) return batch;
+  return { ...batch, range: { low: batch.range.low, high } };
+}
+
 /** Claims and loads batches until none is left; reconnects and goes on when a connection is lost. */
 function claimLoop(run: MigrationRun, worker: string): Promise<PausedOutcome | undefined> {
   return retryingConnectionLoss(
@@ -171,7 +226,7 @@ function claimLoop(run: MigrationRun, worker: string): Promise<PausedOutcome | u
             leaseSeconds: LEASE_SECONDS,
           });
           if (!batch) return undefined;
-          const paused = await loadBatch(run, connections, batch);
+          const paused = await loadBatch(run, connections, await closeOpenRange(run, connections, batch));
           if (paused) return paused;
         }
       } finally {

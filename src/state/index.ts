@@ -9,6 +9,13 @@ export {
   readMigrationControl,
   setMigrationPhase,
 } from './control.js';
+export {
+  appendBatches,
+  closeBatchRange,
+  type LastBatch,
+  lastBatch,
+  reopenEmptyBatch,
+} from './extend-batches.js';
 export { completeBatch, failBatch, pauseBatch, releaseLeases, requeueBatches } from './finish-batch.js';
 export { assertRangesTile, sameRanges } from './key-ranges.js';
 export { logEvent, type StateEvent } from './log.js';

@@ -52,6 +52,7 @@ function sameBound(a: KeyValue | null, b: KeyValue | null): boolean {
   return sameKey(a, b);
 }
 
-function sameKey(a: KeyValue, b: KeyValue): boolean {
+/** True when both keys hold the same values, column by column. */
+export function sameKey(a: KeyValue, b: KeyValue): boolean {
   return a.length === b.length && a.every((value, index) => value === b[index]);
 }
