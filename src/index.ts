@@ -21,6 +21,12 @@ export type {
 } from './compiler/plan.js';
 export { type PlanProjectOptions, type PlanProjectResult, planProject } from './compiler/plan-project.js';
 export { restrictPlan, type Selection, selectMigrations } from './compiler/select.js';
+export { type DiffOptions, type DiffResult, type DiffSummary, diffProject } from './diff/diff-project.js';
+export {
+  DIFFERENCE_KINDS,
+  type Difference,
+  type DifferenceKind,
+} from './diff/differences.js';
 export {
   type Diagnostic,
   ERROR_CODES,
@@ -32,11 +38,27 @@ export {
 export { type InitOptions, type InitResult, initProject } from './init/init-project.js';
 export { type Lockfile, lockPlan } from './lock/lockfile.js';
 export { formatDiagnostic, formatDiagnostics, githubAnnotation } from './report/diagnostics.js';
+export { type DiffFormat, renderDiffJson, renderDiffMarkdown, renderDiffText } from './report/diff-report.js';
 export { type GraphFormat, renderGraph } from './report/graph.js';
 export { renderPlanMarkdown, renderPlanText } from './report/plan-report.js';
+export {
+  type RollbackOptions,
+  type RollbackResult,
+  type RolledBackMigration,
+  rollbackProject,
+} from './rollback/rollback.js';
 export { type ApplyOptions, type ApplyResult, applyProject } from './runner/apply.js';
 export type { RunnerEvent } from './runner/events.js';
 export { type LoadOptions, type LoadResult, loadSpecs } from './spec/load.js';
 export type { MigrationSpec, ProjectSpec, QualifiedName, SpecSet } from './spec/types.js';
 export { type MigrationStatus, readStatus } from './state/index.js';
 export { maskUrl } from './util/mask-url.js';
+export type {
+  ColumnDifference,
+  MigrationVerdict,
+  OrphanFinding,
+  RowProblem,
+  VerifyResult,
+  VerifyStatus,
+} from './verify/types.js';
+export { type VerifyOptions, verifyProject } from './verify/verify-project.js';

@@ -7,8 +7,11 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GraphFormat } from '../report/graph.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
+import type { DiffCommandOptions } from './commands/diff.js';
 import type { InitCommandOptions } from './commands/init.js';
 import type { PlanFormat } from './commands/plan.js';
+import type { RollbackCommandOptions } from './commands/rollback.js';
+import type { VerifyCommandOptions } from './commands/verify.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
@@ -158,6 +161,55 @@ program
   .action(async (_options: unknown, command: Command) => {
     const { statusCommand } = await import('./commands/status.js');
     await run(command, undefined, statusCommand);
+  });
+
+program
+  .command('diff')
+  .description('what is planned against what the target holds; exit 2 when they differ')
+  .addOption(
+    new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'),
+  )
+  .option('--plan <file>', 'compare with a plan saved by `ferry plan --format json` instead of ferry.lock')
+  .option(
+    '-s, --select <selector>',
+    'migrations to compare: name, +name, name+, @name, glob; commas for union',
+    collect,
+  )
+  .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .action(async (options: DiffCommandOptions, command: Command) => {
+    const { diffCommand } = await import('./commands/diff.js');
+    await run(command, undefined, (context) => diffCommand(context, options));
+  });
+
+program
+  .command('rollback')
+  .description(
+    'delete the rows ferry inserted for the selected migrations and reset their state, in one transaction',
+  )
+  .option(
+    '-s, --select <selector>',
+    'migrations to roll back (default: all with state): name, +name, name+, @name, glob; commas for union',
+    collect,
+  )
+  .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .option('--dry-run', 'delete inside the transaction, report what would go, and roll it back')
+  .action(async (options: RollbackCommandOptions, command: Command) => {
+    const { rollbackCommand } = await import('./commands/rollback.js');
+    await run(command, undefined, (context) => rollbackCommand(context, options));
+  });
+
+program
+  .command('verify')
+  .description('check that the target holds what the source says: counts, values, orphans')
+  .option(
+    '-s, --select <selector>',
+    'migrations to verify: name, +name, name+, @name, glob; commas for union',
+    collect,
+  )
+  .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .action(async (options: VerifyCommandOptions, command: Command) => {
+    const { verifyCommand } = await import('./commands/verify.js');
+    await run(command, undefined, (context) => verifyCommand(context, options));
   });
 
 program

@@ -39,6 +39,12 @@ function checkMigration(migration: MigrationNode, catalogs: Catalogs): Diagnosti
       diagnostics.push(unknownColumn('source', source, column.from, location));
     }
   }
+  const cursor = migration.incremental?.cursor;
+  if (source && cursor !== undefined && !hasColumn(source, cursor)) {
+    diagnostics.push(
+      unknownColumn('source', source, cursor, migration.locations.cursor ?? migration.location),
+    );
+  }
   if (source) {
     for (const key of migration.batch.key ?? []) {
       if (!hasColumn(source, key)) {

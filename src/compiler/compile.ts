@@ -221,6 +221,7 @@ function migrationNode(spec: MigrationSpec, fixups: ReadonlySet<string>): Migrat
     onOrphan: spec.onOrphan,
     ...(spec.class === undefined ? {} : { class: spec.class }),
     batch: spec.batch,
+    ...(spec.incremental === undefined ? {} : { incremental: spec.incremental }),
     fixups: [...fixups].sort(),
     specHash: spec.hash,
     location: spec.location,

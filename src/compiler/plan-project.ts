@@ -13,7 +13,7 @@ import { connectPostgres } from '../db/postgres.js';
 import { type Diagnostic, FerryError, hasErrors, sortDiagnostics } from '../errors.js';
 import { compareWithLock, type LockChange, staleLockDiagnostics } from '../lock/freshness.js';
 import { formatLockfile, readLockfile, writeLockfile } from '../lock/lock-io.js';
-import { LOCK_FILE_NAME, lockPlan } from '../lock/lockfile.js';
+import { LOCK_FILE_NAME, lockPlan, pinnedFromLock } from '../lock/lockfile.js';
 import { loadSpecs } from '../spec/load.js';
 import type { ProjectSpec, QualifiedName, SpecSet } from '../spec/types.js';
 import { withDeferredStructure } from '../state/deferred-tables.js';
@@ -35,6 +35,12 @@ export interface PlanProjectOptions {
   readonly frozenLock?: boolean;
   /** Ask agents again for every migration, even where ferry.lock still holds. */
   readonly updateLock?: boolean;
+  /**
+   * For `diff`: resolve each migration with what ferry.lock pins for it, stale or not, and return the
+   * staleness in lockChanges instead of failing. Never asks an agent, never writes ferry.lock, never
+   * tries values on the source.
+   */
+  readonly readOnly?: boolean;
   readonly minConfidence?: number;
   /** The agents to ask, built from the project file. */
   readonly agents: (project: ProjectSpec) => readonly Agent[];
@@ -99,6 +105,21 @@ async function planWithSource(
 
   const lock = await readLockfile(lockPath, relative(process.cwd(), lockPath) || LOCK_FILE_NAME);
   const freshness = compareWithLock(lock, compiledPlan, catalogs);
+  if (options.readOnly) {
+    const pinned = new Map(
+      Object.entries(lock?.migrations ?? {}).map(([name, entry]) => [name, pinnedFromLock(name, entry)]),
+    );
+    const plan = resolvePlan({ plan: compiledPlan, catalogs, outcomes: [], pinned, minConfidence });
+    return {
+      plan,
+      specs,
+      catalogs,
+      diagnostics,
+      lockChanges: freshness.changes,
+      lockWritten: false,
+      lockPath,
+    };
+  }
   if (options.frozenLock && freshness.changes.length > 0)
     throw new FerryError(staleLockDiagnostics(freshness.changes));
 

@@ -2,7 +2,15 @@
 // reports and the runner only read it. Plain readonly data: a saved plan file is this as JSON.
 
 import type { SourceLocation } from '../errors.js';
-import type { BatchSize, KeyStrategy, OnError, OnOrphan, QualifiedName, TableClass } from '../spec/types.js';
+import type {
+  BatchSize,
+  Incremental,
+  KeyStrategy,
+  OnError,
+  OnOrphan,
+  QualifiedName,
+  TableClass,
+} from '../spec/types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -72,6 +80,8 @@ export interface MigrationNode {
     readonly parallelism?: number;
     readonly origin?: Origin;
   };
+  /** A later apply writes again the source rows whose cursor column grew since the previous one. */
+  readonly incremental?: Incremental;
   /** The tables as introspected when the plan was resolved. */
   readonly tables?: {
     readonly source: { readonly fingerprint: string; readonly rowEstimate?: number };
@@ -88,6 +98,7 @@ export interface MigrationNode {
     readonly from: SourceLocation;
     readonly to: SourceLocation;
     readonly batchKey?: SourceLocation;
+    readonly cursor?: SourceLocation;
   };
 }
 

@@ -4,7 +4,13 @@
 
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { didYouMean } from '../spec/suggest.js';
-import type { Plan } from './plan.js';
+import type { DependencyEdge, Plan } from './plan.js';
+
+/** What selectors walk: the migrations by name and the edges between them (a Plan is one). */
+export interface SelectionGraph {
+  readonly migrations: readonly { readonly name: string }[];
+  readonly edges: readonly DependencyEdge[];
+}
 
 export interface Selection {
   readonly select?: readonly string[];
@@ -25,7 +31,7 @@ interface Adjacency {
  * @example
  * selectMigrations(plan, { select: ['+orders'], exclude: ['brackets'] }); // ['case_files', 'orders']
  */
-export function selectMigrations(plan: Plan, selection: Selection): string[] {
+export function selectMigrations(plan: SelectionGraph, selection: Selection): string[] {
   const all = plan.migrations.map((m) => m.name);
   const adjacency = buildAdjacency(plan);
   const chosen = selection.select?.length ? unionOf(selection.select, all, adjacency) : new Set(all);
@@ -117,7 +123,7 @@ function walk(
   return seen;
 }
 
-function buildAdjacency(plan: Plan): Adjacency {
+function buildAdjacency(plan: SelectionGraph): Adjacency {
   const parents = new Map<string, string[]>();
   const children = new Map<string, string[]>();
   for (const edge of plan.edges) {

@@ -6,11 +6,13 @@ import type { MigrationNode, Plan } from '../compiler/plan.js';
 import type { PinnedMigration } from '../compiler/resolve.js';
 import { type Diagnostic, errorDiagnostic, type SourceLocation, sortDiagnostics } from '../errors.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
-import { type Lockfile, pinnedFromLock } from './lockfile.js';
+import { LOCK_FILE_NAME, type Lockfile, pinnedFromLock } from './lockfile.js';
 
 export interface LockChange {
   readonly migration: string;
   readonly message: string;
+  /** What went stale: the migration's spec or lock entry, or the structure of one of its tables. */
+  readonly cause: 'spec' | 'source-structure' | 'target-structure';
   readonly location?: SourceLocation;
 }
 
@@ -21,7 +23,13 @@ export interface LockFreshness {
   readonly changes: readonly LockChange[];
 }
 
-export function compareWithLock(lock: Lockfile | undefined, plan: Plan, catalogs: Catalogs): LockFreshness {
+/** `lockName` names the pins in messages: ferry.lock, or a saved plan that `diff` compares against. */
+export function compareWithLock(
+  lock: Lockfile | undefined,
+  plan: Plan,
+  catalogs: Catalogs,
+  lockName = LOCK_FILE_NAME,
+): LockFreshness {
   const reusable = new Map<string, PinnedMigration>();
   const changes: LockChange[] = [];
   const locked = lock?.migrations ?? {};
@@ -30,20 +38,25 @@ export function compareWithLock(lock: Lockfile | undefined, plan: Plan, catalogs
     if (!entry) {
       changes.push({
         migration: migration.name,
-        message: `\`${migration.name}\` is not in ferry.lock yet`,
+        message: `\`${migration.name}\` is not in ${lockName} yet`,
+        cause: 'spec',
         location: migration.location,
       });
       continue;
     }
-    const reasons = differences(migration, entry, catalogs);
+    const reasons = differences(migration, entry, catalogs, lockName);
     if (reasons.length === 0) reusable.set(migration.name, pinnedFromLock(migration.name, entry));
-    for (const message of reasons)
-      changes.push({ migration: migration.name, message, location: migration.location });
+    for (const { message, cause } of reasons)
+      changes.push({ migration: migration.name, message, cause, location: migration.location });
   }
   const planned = new Set(plan.migrations.map((m) => m.name));
   for (const name of Object.keys(locked).sort()) {
     if (!planned.has(name))
-      changes.push({ migration: name, message: `\`${name}\` is in ferry.lock but no longer in the specs` });
+      changes.push({
+        migration: name,
+        message: `\`${name}\` is in ${lockName} but no longer in the specs`,
+        cause: 'spec',
+      });
   }
   return { reusable, changes };
 }
@@ -52,21 +65,29 @@ function differences(
   migration: MigrationNode,
   entry: Lockfile['migrations'][string],
   catalogs: Catalogs,
-): string[] {
-  const reasons: string[] = [];
+  lockName: string,
+): Pick<LockChange, 'message' | 'cause'>[] {
+  const reasons: Pick<LockChange, 'message' | 'cause'>[] = [];
+  const spec = (message: string) => reasons.push({ message, cause: 'spec' });
   const from = formatQualifiedName(migration.from);
   const to = formatQualifiedName(migration.to);
   if (entry.spec !== migration.specHash)
-    reasons.push(`the spec of \`${migration.name}\` changed (${migration.location.file})`);
+    spec(`the spec of \`${migration.name}\` changed (${migration.location.file})`);
   if (entry.source.table !== from)
-    reasons.push(`\`${migration.name}\` now reads ${from} instead of ${entry.source.table}`);
+    spec(`\`${migration.name}\` now reads ${from} instead of ${entry.source.table}`);
   else if (findTable(catalogs.source, migration.from)?.fingerprint !== entry.source.fingerprint) {
-    reasons.push(`source table ${from} changed structure since ferry.lock was written`);
+    reasons.push({
+      message: `source table ${from} changed structure since ${lockName} was written`,
+      cause: 'source-structure',
+    });
   }
   if (entry.target.table !== to)
-    reasons.push(`\`${migration.name}\` now writes ${to} instead of ${entry.target.table}`);
+    spec(`\`${migration.name}\` now writes ${to} instead of ${entry.target.table}`);
   else if (findTable(catalogs.target, migration.to)?.fingerprint !== entry.target.fingerprint) {
-    reasons.push(`target table ${to} changed structure since ferry.lock was written`);
+    reasons.push({
+      message: `target table ${to} changed structure since ${lockName} was written`,
+      cause: 'target-structure',
+    });
   }
   return reasons;
 }

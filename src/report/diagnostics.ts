@@ -1,7 +1,7 @@
 // Renders diagnostics: `file:line:column: error[code]: message` with an indented hint for people,
 // a JSON array for machines, and `::error file=…::` workflow commands under GitHub Actions.
 
-import type { Diagnostic } from '../errors.js';
+import type { Diagnostic, Severity, SourceLocation } from '../errors.js';
 import { plainStyle, type Style } from './style.js';
 
 export function formatDiagnostic(diagnostic: Diagnostic, style: Style = plainStyle): string {
@@ -36,19 +36,30 @@ function plural(count: number, noun: string): string {
  * message are escaped as the runner expects (% CR LF, plus : and , inside properties).
  */
 export function githubAnnotation(diagnostic: Diagnostic): string {
-  const command = diagnostic.severity === 'error' ? 'error' : 'warning';
+  const message = diagnostic.hint ? `${diagnostic.message}\n${diagnostic.hint}` : diagnostic.message;
+  return workflowAnnotation(diagnostic.severity, message, {
+    title: `ferry ${diagnostic.code}`,
+    location: diagnostic.location,
+  });
+}
+
+/** `::error …::` or `::warning …::` with a title and, when given, the file position it annotates. */
+export function workflowAnnotation(
+  severity: Severity,
+  message: string,
+  options: { readonly title: string; readonly location?: SourceLocation | undefined },
+): string {
   const properties = [
-    ...(diagnostic.location
+    ...(options.location
       ? [
-          `file=${escapeProperty(diagnostic.location.file)}`,
-          `line=${diagnostic.location.line}`,
-          `col=${diagnostic.location.column}`,
+          `file=${escapeProperty(options.location.file)}`,
+          `line=${options.location.line}`,
+          `col=${options.location.column}`,
         ]
       : []),
-    `title=${escapeProperty(`ferry ${diagnostic.code}`)}`,
+    `title=${escapeProperty(options.title)}`,
   ];
-  const message = diagnostic.hint ? `${diagnostic.message}\n${diagnostic.hint}` : diagnostic.message;
-  return `::${command} ${properties.join(',')}::${escapeData(message)}`;
+  return `::${severity} ${properties.join(',')}::${escapeData(message)}`;
 }
 
 function escapeData(text: string): string {

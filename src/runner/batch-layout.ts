@@ -71,6 +71,13 @@ export interface BatchLayout {
   readonly targetKey: readonly { readonly column: string; readonly type: string; readonly stage: string }[];
   /** Where the values of fix-up columns wait for the fix-up step. */
   readonly fixupTable?: QualifiedName;
+  /** incremental: { cursor }: the source column whose growth marks a changed row. */
+  readonly cursor?: CatalogColumn;
+  /**
+   * The target's primary key, which a refresh of kept keys upserts on (incremental with keys:
+   * preserve); generated keys find their rows through the key mapping instead.
+   */
+  readonly conflictKey?: readonly string[];
 }
 
 /**
@@ -136,6 +143,9 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
     columns.some((c) => c.fixup || (c.ref && needsStaging(onOrphan, c.ref, c.target, targetTable)));
   const targetKey =
     migration.fixups.length > 0 ? fixupKey(migration, targetTable, columns, generatedKey) : [];
+  const cursor = migration.incremental
+    ? requireSourceColumn(sourceTable, migration.incremental.cursor, migration)
+    : undefined;
   return {
     migration,
     sourceTable,
@@ -146,7 +156,34 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
     ...(generatedKey ? { generatedKey, mappingTable: stateTableName('keymap', migration.name) } : {}),
     targetKey,
     ...(migration.fixups.length > 0 ? { fixupTable: stateTableName('fixup', migration.name) } : {}),
+    ...(cursor ? { cursor } : {}),
+    ...(cursor && !generatedKey ? { conflictKey: conflictKey(migration, targetTable, columns) } : {}),
   };
+}
+
+/** The columns a refresh upserts on: the target's primary key, every column of it written by the spec. */
+function conflictKey(
+  migration: MigrationNode,
+  targetTable: CatalogTable,
+  columns: readonly LayoutColumn[],
+): readonly string[] {
+  const key = targetTable.primaryKey ?? [];
+  const unwritten = key.filter((name) => !columns.some((c) => c.target === name && !c.fixup));
+  if (key.length === 0 || unwritten.length > 0) {
+    throw unsupported(
+      migration,
+      key.length === 0
+        ? `incremental needs a primary key on ${quoteQualifiedName(migration.to)} to find the rows it writes again`
+        : `incremental needs the primary key column(s) ${unwritten.join(', ')} of ${quoteQualifiedName(migration.to)} mapped from the source`,
+    );
+  }
+  return key;
+}
+
+function requireSourceColumn(table: CatalogTable, name: string, migration: MigrationNode): CatalogColumn {
+  const column = table.columns.find((c) => c.name === name);
+  if (!column) throw new Error(`${migration.name}: source column ${name} vanished after planning`);
+  return column;
 }
 
 /**

@@ -36,9 +36,11 @@ export function rangeSelectSql(
   sourceTable: CatalogTable,
   range: KeyRange,
   values: readonly string[],
+  /** More conditions over the source table, such as a refresh batch's cursor window. */
+  also: readonly string[] = [],
 ): string {
   const key = batchKeyColumns(migration, sourceTable);
-  const conditions = [...rangeConditions(key, range)];
+  const conditions = [...rangeConditions(key, range), ...also];
   if (migration.where !== undefined) conditions.push(embedExpression(migration.where));
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   const order = key.map((column) => quoteIdentifier(column.name)).join(', ');

@@ -6,7 +6,8 @@ import { copyBatch } from './copy-batch.js';
 import { type LoadResult, type RangeLoad, stagedLoad } from './staged-load.js';
 
 export async function loadRange(load: RangeLoad): Promise<LoadResult> {
-  if (load.layout.mode === 'staged') return stagedLoad(load);
+  // A refresh compares what it stages with the target: only the staged path can.
+  if (load.layout.mode === 'staged' || load.cursor !== undefined) return stagedLoad(load);
   const { migration, sourceTable } = load.layout;
   const { rows } = await copyBatch({
     source: load.source,

@@ -12,25 +12,30 @@ import {
   claimBatch,
   closeBatchRange,
   completeBatch,
+  cursorMark,
   failBatch,
   lastBatch,
+  loadBatchesDone,
   pauseBatch,
   readMigrationControl,
   recordBatches,
+  recordRefresh,
   releaseLeases,
   reopenEmptyBatch,
   requeueBatches,
+  setCursorMark,
   setMigrationPhase,
   splitBatch,
 } from '../state/index.js';
-import type { ClaimedBatch } from '../state/types.js';
-import { quoteQualifiedName } from '../util/sql.js';
+import type { ClaimedBatch, KeyValue } from '../state/types.js';
+import { quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
 import { bisectBatch } from './bisect.js';
+import { currentCursor, cursorCondition, cursorMoved } from './cursor.js';
 import type { RunnerEvent } from './events.js';
 import { failpoint } from './failpoints.js';
 import { isBatchTooBig, middleKey } from './halve.js';
-import { type KeyRangeOptions, lastKeyAfter, planKeyRanges } from './key-ranges.js';
+import { type KeyRangeOptions, keyComparison, lastKeyAfter, planKeyRanges } from './key-ranges.js';
 import { ensureLayoutTables } from './layout-tables.js';
 import { loadRange } from './load-range.js';
 import { OFFENDING_ROWS_SHOWN } from './orphans.js';
@@ -122,6 +127,9 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
   const [control] = await readMigrationControl(target, migration.name);
   const recorded = (await batchProgress(target, migration.name)).reduce((sum, p) => sum + p.batches, 0);
   if (recorded === 0) {
+    // Changes from here on are the next apply's: the batches below read every row as it is then.
+    if (run.layout.cursor)
+      await setCursorMark(target, migration.name, await currentCursor(source, run.layout));
     const ranges = await planKeyRanges(source, {
       ...rangeOptions(run),
       batchSize: run.limitRows === undefined ? batchSize(run) : Math.min(batchSize(run), run.limitRows),
@@ -135,8 +143,11 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
     await requeueBatches(target, migration.name);
   await releaseLeases(target, migration.name);
   await setMigrationPhase(target, migration.name, 'loading', {
-    specHash: migration.specHash,
-    mappingHash: mappingHash(migration),
+    // What the rows were written with: a later run under an edited mapping only adds rows to those,
+    // so diff must go on seeing the old mapping until the migration is rolled back and loaded again.
+    ...(recorded === 0 || control?.mappingHash == null || control.mappingHash === mappingHash(migration)
+      ? { specHash: migration.specHash, mappingHash: mappingHash(migration) }
+      : {}),
     sourceTable: quoteQualifiedName(migration.from),
     targetTable: quoteQualifiedName(migration.to),
     keyColumns: sourceKey.map((c) => c.name),
@@ -181,10 +192,14 @@ async function extendBatches(run: MigrationRun, { source, target }: Connections)
   const last = await lastBatch(target, migration.name);
   if (!last) return;
   if (last.range.high === null) {
-    if (last.status === 'done' && last.rowsSeen === 0)
-      await reopenEmptyBatch(target, migration.name, last.batchNo);
+    if (last.status !== 'done' || last.rowsSeen > 0) return;
+    if (run.layout.cursor)
+      await setCursorMark(target, migration.name, await currentCursor(source, run.layout));
+    await reopenEmptyBatch(target, migration.name, last.batchNo);
     return;
   }
+  if (run.layout.cursor && (await loadBatchesDone(target, migration.name)))
+    await planRefresh(run, { source, target }, last.range.high);
   if ((await lastKeyAfter(source, rangeOptions(run), last.range.high)) === undefined) return;
   const ranges = await planKeyRanges(source, {
     ...rangeOptions(run),
@@ -192,6 +207,40 @@ async function extendBatches(run: MigrationRun, { source, target }: Connections)
     after: last.range.high,
   });
   await appendBatches(target, migration.name, ranges);
+}
+
+/**
+ * Records refresh batches for the loaded rows (keys through `through`) whose cursor grew since the
+ * previous apply, and moves the cursor mark. Without a mark (the spec gained `incremental` after its
+ * rows were loaded) every loaded row is written again once.
+ */
+async function planRefresh(
+  run: MigrationRun,
+  { source, target }: Connections,
+  through: KeyValue,
+): Promise<void> {
+  const { migration, cursor, sourceKey } = run.layout;
+  if (!cursor) return;
+  const mark = await cursorMark(target, migration.name);
+  const now = await currentCursor(source, run.layout);
+  if (now === null || !(await cursorMoved(source, cursor, mark, now))) return;
+  const window = { low: mark, high: now };
+  const changed = {
+    ...rangeOptions(run),
+    where: [
+      ...(migration.where === undefined ? [] : [migration.where]),
+      cursorCondition(cursor, window),
+      keyComparison(sourceKey, '<=', through.map(quoteLiteral)),
+    ].join(' AND '),
+  };
+  if ((await lastKeyAfter(source, changed, null)) === undefined) {
+    await recordRefresh(target, migration.name, [], window);
+    return;
+  }
+  const ranges = await planKeyRanges(source, { ...changed, batchSize: batchSize(run) });
+  // The open end of the last range stops at the loaded keys: rows beyond them are loaded, not refreshed.
+  const closed = ranges.map((range, i) => (i === ranges.length - 1 ? { ...range, high: through } : range));
+  await recordRefresh(target, migration.name, closed, window);
 }
 
 /**
@@ -258,6 +307,7 @@ async function loadBatch(
       range,
       batchNo: batch.batchNo,
       onError: migration.onError,
+      ...(batch.cursor ? { cursor: batch.cursor } : {}),
     });
   try {
     await target.query('BEGIN');

@@ -5,10 +5,12 @@
 
 import type pg from 'pg';
 import type { OnError } from '../spec/types.js';
+import type { CursorWindow } from '../state/types.js';
 import { jsonObjectSql, quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
 import { rangeSelectSql } from './batch-sql.js';
 import { copyBatch } from './copy-batch.js';
+import { cursorCondition } from './cursor.js';
 import type { KeyRange } from './key-ranges.js';
 import {
   orphanCondition,
@@ -29,6 +31,8 @@ export interface LoadResult {
   readonly skipped: number;
   /** Rows moved to _ferry.migration_rejects (onError: reject). */
   readonly rejected: number;
+  /** Rows a refresh wrote again over their earlier version; `rows` counts only the new ones. */
+  readonly updated?: number;
 }
 
 /** One key range of one migration to write, into the transaction open on `target`. */
@@ -40,6 +44,8 @@ export interface RangeLoad {
   readonly range: KeyRange;
   readonly batchNo: number;
   readonly onError: OnError;
+  /** A refresh batch: only the rows changed within this window, written over their earlier version. */
+  readonly cursor?: CursorWindow;
 }
 
 /**
@@ -50,34 +56,43 @@ export interface RangeLoad {
 export async function stagedLoad(load: RangeLoad): Promise<LoadResult> {
   const { layout, target } = load;
   await target.query(`DROP TABLE IF EXISTS ${STAGE_SQL}`);
-  await target.query(createStageSql(layout));
+  const refresh = load.cursor !== undefined;
+  await target.query(createStageSql(layout, refresh));
   const keyNames = layout.sourceKey.map((_, i) => `k${i + 1}`);
   const { rows: staged } = await copyBatch({
     source: load.source,
     target,
-    selectSql: rangeSelectSql(layout.migration, layout.sourceTable, load.range, [
-      ...layout.sourceKey.map((column) => quoteIdentifier(column.name)),
-      ...layout.columns.map((column) => column.source),
-    ]),
+    selectSql: rangeSelectSql(
+      layout.migration,
+      layout.sourceTable,
+      load.range,
+      [
+        ...layout.sourceKey.map((column) => quoteIdentifier(column.name)),
+        ...layout.columns.map((column) => column.source),
+      ],
+      load.cursor && layout.cursor ? [cursorCondition(layout.cursor, load.cursor)] : [],
+    ),
     targetTable: STAGE,
     targetColumns: [...keyNames, ...layout.columns.map((column) => column.stage)],
   });
   const rejected = await settleOrphans(load);
-  const rows = await insertRows(target, layout);
+  const { rows, updated } = refresh
+    ? await refreshRows(target, layout)
+    : { rows: await insertRows(target, layout), updated: 0 };
   if (layout.mappingTable && layout.generatedKey) {
     const keys = keyNames.map((_, i) => `source_key_${i + 1}`).join(', ');
     await target.query(
       `INSERT INTO ${quoteQualifiedName(layout.mappingTable)} (${keys}, target_key, batch_no) ` +
-        `SELECT ${keyNames.join(', ')}, new_key, $1 FROM ${STAGE_SQL}`,
+        `SELECT ${keyNames.join(', ')}, new_key, $1 FROM ${STAGE_SQL}${refresh ? ' WHERE NOT existing' : ''}`,
       [load.batchNo],
     );
   }
   if (layout.fixupTable) await saveFixupValues(target, layout, load.batchNo);
   await target.query(`DROP TABLE ${STAGE_SQL}`);
-  return { rows, skipped: staged - rows - rejected, rejected };
+  return { rows, skipped: staged - rows - updated - rejected, rejected, ...(refresh ? { updated } : {}) };
 }
 
-function createStageSql(layout: BatchLayout): string {
+function createStageSql(layout: BatchLayout, refresh: boolean): string {
   // Types are printed by the server (format_type), so they are safe to splice.
   const columns = [
     ...layout.sourceKey.map((column, i) => `k${i + 1} ${column.type}`),
@@ -86,6 +101,8 @@ function createStageSql(layout: BatchLayout): string {
   // The default draws each row's new key during the COPY, in source key order.
   if (layout.generatedKey)
     columns.push(`new_key ${layout.generatedKey.type} DEFAULT ${layout.generatedKey.next}`);
+  // A refresh marks the staged rows that are in the target already: they are updated, not inserted.
+  if (refresh) columns.push('existing boolean NOT NULL DEFAULT false');
   return `CREATE TEMP TABLE ${STAGE.name} (${columns.join(', ')}) ON COMMIT DROP`;
 }
 
@@ -137,14 +154,65 @@ function rejectOrphansSql(layout: BatchLayout, refs: readonly RefColumn[]): stri
 }
 
 /** The staged rows into the target, refs translated by joins; returns the rows written. */
-async function insertRows(target: pg.ClientBase, layout: BatchLayout): Promise<number> {
+async function insertRows(target: pg.ClientBase, layout: BatchLayout, only = ''): Promise<number> {
+  const { columns, values, joins } = targetValues(layout);
+  if (layout.generatedKey) {
+    columns.unshift(quoteIdentifier(layout.generatedKey.column));
+    values.unshift('s.new_key');
+  }
+  const overriding = layout.generatedKey?.identity ? ' OVERRIDING SYSTEM VALUE' : '';
+  const order = layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ');
+  const result = await target.query(
+    `INSERT INTO ${quoteQualifiedName(layout.migration.to)} (${columns.join(', ')})${overriding} ` +
+      `SELECT ${values.join(', ')} FROM ${STAGE_SQL} s ${joins.join(' ')}${only} ORDER BY ${order}`,
+  );
+  return result.rowCount ?? 0;
+}
+
+/**
+ * A refresh batch's staged rows over their earlier version: generated keys find it through the key
+ * mapping (rows without one are inserted with a new key, as a load would), kept keys upsert on the
+ * target's primary key. Fix-up columns are written NULL and filled in again by the fix-up step.
+ */
+async function refreshRows(
+  target: pg.ClientBase,
+  layout: BatchLayout,
+): Promise<{ readonly rows: number; readonly updated: number }> {
+  const { columns, values, joins } = targetValues(layout);
+  const to = quoteQualifiedName(layout.migration.to);
+  if (layout.generatedKey && layout.mappingTable) {
+    const match = layout.sourceKey.map((_, i) => `m.source_key_${i + 1} = s.k${i + 1}`).join(' AND ');
+    await target.query(
+      `UPDATE ${STAGE_SQL} s SET new_key = m.target_key, existing = true ` +
+        `FROM ${quoteQualifiedName(layout.mappingTable)} m WHERE ${match}`,
+    );
+    const sets = columns.map((column, i) => `${column} = ${values[i]}`);
+    const updated = await target.query(
+      `UPDATE ${to} t SET ${sets.join(', ')} FROM ${STAGE_SQL} s ${joins.join(' ')} ` +
+        `WHERE s.existing AND t.${quoteIdentifier(layout.generatedKey.column)} = s.new_key`,
+    );
+    const rows = await insertRows(target, layout, ' WHERE NOT s.existing');
+    return { rows, updated: updated.rowCount ?? 0 };
+  }
+  const conflict = (layout.conflictKey ?? []).map(quoteIdentifier);
+  const sets = columns.filter((c) => !conflict.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+  const order = layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ');
+  // xmax is 0 only on a row version this statement inserted; an updated one carries its own xid.
+  const { rows } = await target.query<{ inserted: number; updated: number }>(
+    `WITH written AS (INSERT INTO ${to} (${columns.join(', ')}) ` +
+      `SELECT ${values.join(', ')} FROM ${STAGE_SQL} s ${joins.join(' ')} ORDER BY ${order} ` +
+      `ON CONFLICT (${conflict.join(', ')}) DO ${sets.length === 0 ? 'NOTHING' : `UPDATE SET ${sets.join(', ')}`} ` +
+      'RETURNING (xmax = 0) AS inserted) ' +
+      'SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written',
+  );
+  return { rows: rows[0]?.inserted ?? 0, updated: rows[0]?.updated ?? 0 };
+}
+
+/** Each written target column and its value over the staged row `s`, refs translated by joins. */
+function targetValues(layout: BatchLayout): { columns: string[]; values: string[]; joins: string[] } {
   const columns: string[] = [];
   const values: string[] = [];
   const joins: string[] = [];
-  if (layout.generatedKey) {
-    columns.push(quoteIdentifier(layout.generatedKey.column));
-    values.push('s.new_key');
-  }
   for (const column of layout.columns) {
     columns.push(quoteIdentifier(column.target));
     if (column.fixup) values.push('NULL');
@@ -155,13 +223,7 @@ async function insertRows(target: pg.ClientBase, layout: BatchLayout): Promise<n
       values.push(translated.value);
     }
   }
-  const overriding = layout.generatedKey?.identity ? ' OVERRIDING SYSTEM VALUE' : '';
-  const order = layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ');
-  const result = await target.query(
-    `INSERT INTO ${quoteQualifiedName(layout.migration.to)} (${columns.join(', ')})${overriding} ` +
-      `SELECT ${values.join(', ')} FROM ${STAGE_SQL} s ${joins.join(' ')} ORDER BY ${order}`,
-  );
-  return result.rowCount ?? 0;
+  return { columns, values, joins };
 }
 
 async function saveFixupValues(target: pg.ClientBase, layout: BatchLayout, batchNo: number): Promise<void> {

@@ -102,6 +102,7 @@ export function normalizeMigration(
   if (to && identifierTooLong(to.name)) diagnostics.push(tooLong(document, ['to'], to.name));
   const columns = columnSpecs(document, (data.columns ?? {}) as Raw, diagnostics);
   const where = data.where as string | undefined;
+  const incremental = data.incremental as MigrationSpec['incremental'];
   const batch = (data.batch ?? {}) as { size?: MigrationSpec['batch']['size']; key?: string[] };
   if (!from || !to || diagnostics.length > 0) return { diagnostics };
 
@@ -113,6 +114,7 @@ export function normalizeMigration(
     keys: (data.keys as MigrationSpec['keys'] | undefined) ?? defaults?.keys ?? 'preserve',
     columns,
     ...(where === undefined ? {} : { where }),
+    ...(incremental === undefined ? {} : { incremental: { cursor: incremental.cursor } }),
     dependsOn: (data.dependsOn as string[] | undefined) ?? [],
     onOrphan: (data.onOrphan as MigrationSpec['onOrphan'] | undefined) ?? defaults?.onOrphan ?? 'fail',
     onError: (data.onError as MigrationSpec['onError'] | undefined) ?? defaults?.onError ?? 'pause',
@@ -126,6 +128,7 @@ export function normalizeMigration(
       from: document.locate(['from']),
       to: document.locate(['to']),
       ...(batch.key === undefined ? {} : { batchKey: document.locate(['batch', 'key']) }),
+      ...(incremental === undefined ? {} : { cursor: document.locate(['incremental', 'cursor']) }),
     },
     hash: hashCanonical(context.written),
   };

@@ -24,6 +24,11 @@ export interface ColumnSpec {
   readonly location: SourceLocation;
 }
 
+export interface Incremental {
+  /** The source column that grows whenever a row changes (updated_at). */
+  readonly cursor: string;
+}
+
 export interface MigrationSpec {
   readonly name: string;
   readonly from: QualifiedName;
@@ -37,6 +42,8 @@ export interface MigrationSpec {
   readonly onError: OnError;
   readonly class?: TableClass;
   readonly batch: { readonly size: BatchSize; readonly key?: readonly string[] };
+  /** A later apply writes again the rows whose cursor column grew since the previous one. */
+  readonly incremental?: Incremental;
   /** Where the document starts, for messages that concern the whole migration. */
   readonly location: SourceLocation;
   /** Where `from`, `to` and `batch.key` are written, for messages about the tables they name. */
@@ -44,6 +51,7 @@ export interface MigrationSpec {
     readonly from: SourceLocation;
     readonly to: SourceLocation;
     readonly batchKey?: SourceLocation;
+    readonly cursor?: SourceLocation;
   };
   /** SHA-256 of the migration's document as written (before environment interpolation). */
   readonly hash: string;

@@ -25,7 +25,8 @@ where (claimed.migration, claimed.batch_no) = (
   limit 1
   for update skip locked
 )
-returning claimed.batch_no, claimed.key_low, claimed.key_high, claimed.attempts, claimed.lease_until`;
+returning claimed.batch_no, claimed.key_low, claimed.key_high, claimed.cursor_low, claimed.cursor_high,
+          claimed.attempts, claimed.lease_until`;
 
 /** clock_timestamp, not now: a heartbeat may run inside a transaction that began long ago. */
 const RENEW_SQL = `
@@ -42,6 +43,8 @@ interface ClaimRow {
   readonly batch_no: number;
   readonly key_low: KeyValue | null;
   readonly key_high: KeyValue | null;
+  readonly cursor_low: string | null;
+  readonly cursor_high: string | null;
   readonly attempts: number;
   readonly lease_until: Date;
 }
@@ -80,6 +83,7 @@ export async function claimBatch(
     worker: options.worker,
     attempt: row.attempts,
     range: { low: row.key_low, high: row.key_high },
+    ...(row.cursor_high === null ? {} : { cursor: { low: row.cursor_low, high: row.cursor_high } }),
     leaseUntil: row.lease_until,
   };
 }

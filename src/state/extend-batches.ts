@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { inTransaction } from '../db/transaction.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { assertRangesTile, sameKey } from './key-ranges.js';
-import type { BatchLease, BatchStatus, KeyRange, KeyValue } from './types.js';
+import type { BatchLease, BatchStatus, CursorWindow, KeyRange, KeyValue } from './types.js';
 
 export interface LastBatch {
   readonly batchNo: number;
@@ -20,7 +20,7 @@ export interface LastBatch {
 const BATCHES_SQL = `
 select batch_no, key_low, key_high, status, coalesce(rows, 0) + skipped + rejected as rows_seen
 from _ferry.migration_batches
-where migration = $1
+where migration = $1 and cursor_high is null
 order by batch_no`;
 
 interface BatchRow {
@@ -140,4 +140,67 @@ export async function appendBatches(
     await client.query(APPEND_SQL, [migration, JSON.stringify(ranges), rows[0]?.max ?? 0]);
     return ranges.length;
   });
+}
+
+const REFRESH_SQL = `
+insert into _ferry.migration_batches (migration, batch_no, key_low, key_high, cursor_low, cursor_high)
+select $1,
+       (select coalesce(max(batch_no), 0) from _ferry.migration_batches where migration = $1) + given.n::int,
+       nullif(given.value -> 'low', 'null'::jsonb),
+       nullif(given.value -> 'high', 'null'::jsonb),
+       $3,
+       $4
+from jsonb_array_elements($2::jsonb) with ordinality as given (value, n)`;
+
+/**
+ * Records the refresh batches of one cursor window and moves the migration's cursor mark to the
+ * window's end, in one transaction: the changes up to the mark are then either all recorded as work
+ * to do, or the next apply looks for them again.
+ *
+ * @example
+ * await recordRefresh(client, 'orders', [{ low: null, high: ['118734'] }], { low: '2026-11-01 00:00:00', high: '2026-11-24 17:03:12.5' });
+ */
+export async function recordRefresh(
+  client: pg.ClientBase,
+  migration: string,
+  ranges: readonly KeyRange[],
+  window: CursorWindow,
+): Promise<void> {
+  await inTransaction(client, async () => {
+    await client.query('select from _ferry.migration_control where migration = $1 for update', [migration]);
+    if (ranges.length > 0)
+      await client.query(REFRESH_SQL, [migration, JSON.stringify(ranges), window.low, window.high]);
+    await setCursorMark(client, migration, window.high);
+  });
+}
+
+/** The cursor value up to which the migration's changed rows are recorded in batches; null before any. */
+export async function cursorMark(client: pg.ClientBase, migration: string): Promise<string | null> {
+  const { rows } = await client.query<{ cursor_mark: string | null }>(
+    'select cursor_mark from _ferry.migration_control where migration = $1',
+    [migration],
+  );
+  return rows[0]?.cursor_mark ?? null;
+}
+
+export async function setCursorMark(
+  client: pg.ClientBase,
+  migration: string,
+  mark: string | null,
+): Promise<void> {
+  await client.query(
+    `insert into _ferry.migration_control (migration, cursor_mark) values ($1, $2)
+     on conflict (migration) do update set cursor_mark = excluded.cursor_mark`,
+    [migration, mark],
+  );
+}
+
+/** True when every load batch of the migration is done: a refresh may then write over their rows. */
+export async function loadBatchesDone(client: pg.ClientBase, migration: string): Promise<boolean> {
+  const { rows } = await client.query<{ open: number }>(
+    `select count(*)::int as open from _ferry.migration_batches
+     where migration = $1 and cursor_high is null and status <> 'done'`,
+    [migration],
+  );
+  return rows[0]?.open === 0;
 }

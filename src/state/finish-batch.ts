@@ -24,6 +24,7 @@ set status = 'done',
     rows = $5,
     skipped = $6,
     rejected = $7,
+    updated = $8,
     lease_until = null,
     finished_at = clock_timestamp()${WHERE_LEASED}`;
 
@@ -63,13 +64,20 @@ where migration = $1
  */
 export async function completeBatch(
   client: pg.ClientBase,
-  done: BatchLease & { readonly rows: number; readonly skipped?: number; readonly rejected?: number },
+  done: BatchLease & {
+    readonly rows: number;
+    readonly skipped?: number;
+    readonly rejected?: number;
+    /** Rows a refresh batch updated in place. */
+    readonly updated?: number;
+  },
 ): Promise<void> {
   const result = await client.query(COMPLETE_SQL, [
     ...leaseValues(done),
     done.rows,
     done.skipped ?? 0,
     done.rejected ?? 0,
+    done.updated ?? 0,
   ]);
   if (result.rowCount === 1) return;
   throw await leaseLost(client, done);

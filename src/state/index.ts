@@ -12,9 +12,13 @@ export {
 export {
   appendBatches,
   closeBatchRange,
+  cursorMark,
   type LastBatch,
   lastBatch,
+  loadBatchesDone,
+  recordRefresh,
   reopenEmptyBatch,
+  setCursorMark,
 } from './extend-batches.js';
 export { completeBatch, failBatch, pauseBatch, releaseLeases, requeueBatches } from './finish-batch.js';
 export { assertRangesTile, sameRanges } from './key-ranges.js';
@@ -30,6 +34,7 @@ export {
   type BatchLease,
   type BatchStatus,
   type ClaimedBatch,
+  type CursorWindow,
   type KeyRange,
   type KeyValue,
   MIGRATION_PHASES,

@@ -11,13 +11,15 @@ with halved as (
   update _ferry.migration_batches
      set key_high = $5::jsonb, status = 'pending', worker = null, lease_until = null, last_error = $6
    where migration = $1 and batch_no = $2 and worker = $3 and attempts = $4 and status = 'running'
-  returning migration, key_high as middle, $7::jsonb as old_high
+  returning migration, key_high as middle, $7::jsonb as old_high, cursor_low, cursor_high
 )
-insert into _ferry.migration_batches (migration, batch_no, key_low, key_high)
+insert into _ferry.migration_batches (migration, batch_no, key_low, key_high, cursor_low, cursor_high)
 select h.migration,
        (select max(batch_no) + 1 from _ferry.migration_batches where migration = h.migration),
        h.middle,
-       h.old_high
+       h.old_high,
+       h.cursor_low,
+       h.cursor_high
 from halved h
 returning batch_no`;
 

@@ -27,7 +27,18 @@ export interface BatchLease {
   readonly attempt: number;
 }
 
+/**
+ * A refresh batch's cursor values: it writes again the rows of its key range whose cursor column is
+ * greater than `low` (any value when null) and at most `high`, as the server prints them as text.
+ */
+export interface CursorWindow {
+  readonly low: string | null;
+  readonly high: string;
+}
+
 export interface ClaimedBatch extends BatchLease {
   readonly range: KeyRange;
+  /** Set on a refresh batch (incremental: { cursor }); a load batch moves every row of its range. */
+  readonly cursor?: CursorWindow;
   readonly leaseUntil: Date;
 }

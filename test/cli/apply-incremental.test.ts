@@ -55,6 +55,7 @@ describe('ferry apply after a completed apply (reference workload, preserved key
       `SELECT rows_loaded::int FROM _ferry.migration_control WHERE migration = 'orders'`,
     );
     expect(control?.rows_loaded).toBe(after[0]?.rows);
+    expect((await ferry(['verify'])).exitCode).toBe(0);
 
     // Nothing new: a third apply commits no batch.
     const third = await ferry(['apply']);
@@ -90,6 +91,7 @@ describe('ferry apply after a completed apply (shop example, generated keys)', (
         FROM generate_series(1, 12) g;`);
     expectApplyFinished(await ferry(['apply']), 6);
     await expectTablesAgree(workload, SHOP_CHECKS);
+    expect((await ferry(['verify'])).exitCode).toBe(0);
     const mapped = await workload.target.query<{ migration: string; n: number }>(
       `SELECT migration, count(*)::int AS n FROM _ferry.migration_mappings
         WHERE migration IN ('customers', 'orders') GROUP BY migration ORDER BY migration`,

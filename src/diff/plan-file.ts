@@ -1,0 +1,91 @@
+// A saved plan for `diff --plan FILE`: what `ferry plan --format json` printed (or the bare Plan in
+// it), read back and checked for the parts diff relies on before it is trusted as the planned side.
+
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { PLAN_FORMAT_VERSION, type Plan } from '../compiler/plan.js';
+import { errorDiagnostic, FerryError } from '../errors.js';
+
+const Name = z.object({ schema: z.string(), name: z.string() });
+
+/** What diff reads of each migration; the rest of the node is carried as written (loose objects). */
+const SavedMigration = z.looseObject({
+  name: z.string(),
+  from: Name,
+  to: Name,
+  keys: z.enum(['preserve', 'generate']),
+  where: z.string().optional(),
+  columns: z.array(
+    z.looseObject({
+      target: z.string(),
+      from: z.string().optional(),
+      expr: z.string().optional(),
+      ref: z.string().optional(),
+      omit: z.literal(true).optional(),
+    }),
+  ),
+  specHash: z.string(),
+  tables: z
+    .object({
+      source: z.looseObject({ fingerprint: z.string() }),
+      target: z.looseObject({ fingerprint: z.string() }),
+    })
+    .optional(),
+  batch: z.looseObject({}),
+  location: z.object({ file: z.string(), line: z.number(), column: z.number() }),
+});
+
+const SavedPlan = z.looseObject({
+  formatVersion: z.literal(PLAN_FORMAT_VERSION),
+  migrations: z.array(SavedMigration),
+  edges: z.array(z.looseObject({ parent: z.string(), child: z.string() })),
+  layers: z.array(z.array(z.string())),
+  decisions: z.array(z.looseObject({})).default([]),
+  warnings: z.array(z.looseObject({})).default([]),
+});
+
+/** `ferry plan --format json` prints the plan with the lock's news and the diagnostics around it. */
+const PlanOutput = z.looseObject({ ok: z.boolean().optional(), plan: SavedPlan });
+
+/**
+ * The plan saved in `path`, as `ferry plan --format json > path` wrote it. Throws `diff.plan-file`
+ * when the file cannot be read or does not hold a plan of this format.
+ *
+ * @example
+ * const plan = await readPlanFile('plan.json', 'plan.json');
+ */
+export async function readPlanFile(path: string, displayName: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw planFileError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw planFileError(`${displayName} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw planFileError(`${displayName} is not a saved ferry plan: not a JSON object`);
+  if ((json as { ok?: unknown }).ok === false)
+    throw planFileError(`${displayName} holds the diagnostics of a plan that failed, not a plan`);
+  const parsed = 'plan' in json ? PlanOutput.safeParse(json) : SavedPlan.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    throw planFileError(`${displayName} is not a saved ferry plan: ${issue?.message ?? 'invalid'}${where}`);
+  }
+  const plan = 'plan' in parsed.data ? parsed.data.plan : parsed.data;
+  // Checked above for every field diff reads; the remaining fields are the Plan as ferry wrote it.
+  return plan as unknown as Plan;
+}
+
+function planFileError(message: string): FerryError {
+  return new FerryError(
+    errorDiagnostic('diff.plan-file', message, {
+      hint: 'save a plan with `ferry plan --format json > plan.json` and pass that file to --plan',
+    }),
+  );
+}
