@@ -9,7 +9,9 @@ import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 /** Prints diagnostics in the context's format; returns nothing so callers pick the exit code. */
 export function printDiagnostics(context: CliContext, diagnostics: readonly Diagnostic[]): void {
   if (diagnostics.length === 0) return;
-  if (context.github) for (const d of diagnostics) context.out(githubAnnotation(d));
+  // On stderr, which the Actions runner reads for workflow commands as well: stdout stays what the
+  // format promises (a plan saved with --format json > plan.json must be JSON).
+  if (context.github) for (const d of diagnostics) context.err(githubAnnotation(d));
   if (context.json) return;
   context.err(formatDiagnostics(diagnostics, context.errStyle));
 }

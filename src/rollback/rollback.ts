@@ -18,6 +18,7 @@ import { type MigrationControl, readMigrationControl } from '../state/control.js
 import { type BatchStatus, type KeyValue, upgradeState, withRunLock } from '../state/index.js';
 import { stateVersion } from '../state/version.js';
 import { quoteQualifiedName } from '../util/sql.js';
+import { LookupIndexes } from './lookup-indexes.js';
 import { deletionOrder } from './order.js';
 import { type BatchRecord, type PreparedMigration, prepareMigration, recordedTable } from './prepare.js';
 import { assertNotReferenced, type ReferenceContext } from './references.js';
@@ -132,10 +133,13 @@ async function rollBackInOneTransaction(
   try {
     // A deferred foreign key would be checked only at a COMMIT that a dry run never reaches.
     await target.query('SET CONSTRAINTS ALL IMMEDIATE');
+    const indexes = new LookupIndexes();
     for (const migration of ordered) {
       current = migration.migration;
-      done.push(await rollBackMigration(target, migration, context));
+      done.push(await rollBackMigration(target, migration, context, indexes));
     }
+    current = undefined;
+    await indexes.dropAll(target);
     await target.query(context.dryRun ? 'ROLLBACK' : 'COMMIT');
     return { dryRun: context.dryRun, migrations: done };
   } catch (error) {
@@ -151,10 +155,12 @@ async function rollBackMigration(
   target: pg.ClientBase,
   migration: PreparedMigration,
   context: RunContext,
+  indexes: LookupIndexes,
 ): Promise<RolledBackMigration> {
   let rowsDeleted = 0;
   if (migration.owned) {
     await assertNotReferenced(target, migration.owned, context);
+    await indexes.coverReferencesTo(target, migration.owned.table);
     const result = await target.query(
       `DELETE FROM ${quoteQualifiedName(migration.owned.table)} AS t WHERE ${migration.owned.condition('t')}`,
     );

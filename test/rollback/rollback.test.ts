@@ -245,6 +245,12 @@ describe('ferry rollback, keys kept (reference workload)', () => {
     expect(await workload.target.query('SELECT count(*)::int AS n FROM _ferry.migration_batches')).toEqual([
       { n: 0 },
     ]);
+    // The index that served the lookups from the unindexed app.orders.case_file_id did not outlive it.
+    expect(await workload.target.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'app'`)).toEqual(
+      expect.not.arrayContaining([
+        expect.objectContaining({ indexname: expect.stringMatching(/^ferry_rollback_/) }),
+      ]),
+    );
     await workload.target.query('DELETE FROM app.brackets');
     expectApplyFinished(await ferry(['apply']), 5);
     await expectTablesAgree(workload, REFERENCE_CHECKS);
