@@ -142,11 +142,12 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
   if (control?.phase === 'paused' || control?.phase === 'failed')
     await requeueBatches(target, migration.name);
   await releaseLeases(target, migration.name);
+  const mapping = mappingHash(migration);
   await setMigrationPhase(target, migration.name, 'loading', {
     // What the rows were written with: a later run under an edited mapping only adds rows to those,
     // so diff must go on seeing the old mapping until the migration is rolled back and loaded again.
-    ...(recorded === 0 || control?.mappingHash == null || control.mappingHash === mappingHash(migration)
-      ? { specHash: migration.specHash, mappingHash: mappingHash(migration) }
+    ...(recorded === 0 || control?.mappingHash == null || control.mappingHash === mapping
+      ? { specHash: migration.specHash, mappingHash: mapping }
       : {}),
     sourceTable: quoteQualifiedName(migration.from),
     targetTable: quoteQualifiedName(migration.to),
