@@ -6,6 +6,7 @@ export type { Agent, AgentAnswer, AgentRequest, Proposal } from './agents/protoc
 export { buildAgents } from './agents/registry.js';
 export { introspectPostgres } from './catalog/postgres/introspect.js';
 export type { Catalog, CatalogColumn, CatalogTable } from './catalog/types.js';
+export { readBaseLock } from './compiler/base-lock.js';
 export { type CompileOptions, type CompileResult, compilePlan } from './compiler/compile.js';
 export { type LoadedPlan, loadPlan } from './compiler/load-plan.js';
 export type {
@@ -18,15 +19,26 @@ export type {
   Plan,
   PlanDecision,
   PlanWarning,
+  SourceTimeZone,
+  ZoneSensitiveColumn,
 } from './compiler/plan.js';
 export { type PlanProjectOptions, type PlanProjectResult, planProject } from './compiler/plan-project.js';
 export { restrictPlan, type Selection, selectMigrations } from './compiler/select.js';
+export {
+  type BaseLock,
+  type ChangeKind,
+  compareWithBase,
+  type MigrationChange,
+  type StateComparison,
+} from './compiler/state-modified.js';
 export { type DiffOptions, type DiffResult, type DiffSummary, diffProject } from './diff/diff-project.js';
 export {
   DIFFERENCE_KINDS,
   type Difference,
   type DifferenceKind,
 } from './diff/differences.js';
+export { type DoctorOptions, doctorProject } from './doctor/doctor.js';
+export type { CheckResult, CheckStatus, DoctorResult } from './doctor/types.js';
 export {
   type Diagnostic,
   ERROR_CODES,
@@ -35,11 +47,24 @@ export {
   type Severity,
   type SourceLocation,
 } from './errors.js';
+export {
+  type FinalizedMigration,
+  type FinalizeOptions,
+  type FinalizeResult,
+  finalizeProject,
+} from './finalize/finalize-project.js';
 export { type InitOptions, type InitResult, initProject } from './init/init-project.js';
 export { type Lockfile, lockPlan } from './lock/lockfile.js';
 export { formatDiagnostic, formatDiagnostics, githubAnnotation } from './report/diagnostics.js';
 export { type DiffFormat, renderDiffJson, renderDiffMarkdown, renderDiffText } from './report/diff-report.js';
 export { type GraphFormat, renderGraph } from './report/graph.js';
+export {
+  COMMENT_MAX_BYTES,
+  type PlanReportInput,
+  type RenderedPlanReport,
+  renderPlanFailure,
+  renderPlanReport,
+} from './report/plan-comment.js';
 export { renderPlanMarkdown, renderPlanText } from './report/plan-report.js';
 export {
   type RollbackOptions,
@@ -49,8 +74,10 @@ export {
 } from './rollback/rollback.js';
 export { type ApplyOptions, type ApplyResult, applyProject } from './runner/apply.js';
 export type { RunnerEvent } from './runner/events.js';
+export type { SequenceAdvance } from './runner/sequences.js';
 export { type LoadOptions, type LoadResult, loadSpecs } from './spec/load.js';
 export type { MigrationSpec, ProjectSpec, QualifiedName, SpecSet } from './spec/types.js';
+export { dropState, readStateContents, type StateContents, type StateObject } from './state/drop-state.js';
 export { type MigrationStatus, readStatus } from './state/index.js';
 export { maskUrl } from './util/mask-url.js';
 export type {
@@ -58,6 +85,7 @@ export type {
   MigrationVerdict,
   OrphanFinding,
   RowProblem,
+  SequenceFinding,
   VerifyResult,
   VerifyStatus,
 } from './verify/types.js';

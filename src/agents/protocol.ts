@@ -25,6 +25,9 @@ const CatalogColumn = z.object({
   maxLength: z.number().int().optional(),
   precision: z.number().int().optional(),
   scale: z.number().int().optional(),
+  unsigned: z.boolean().optional().describe('MySQL: an UNSIGNED integer or decimal.'),
+  members: z.array(z.string()).optional().describe('MySQL: the members of an ENUM or SET, in order.'),
+  charset: z.string().optional().describe('MySQL: the character set of a text column.'),
 });
 
 const CatalogTable = Name.extend({

@@ -38,6 +38,12 @@ export interface CatalogColumn {
   readonly precision?: number;
   /** Declared scale of a `numeric(p,s)`. */
   readonly scale?: number;
+  /** MySQL: an UNSIGNED integer or decimal, whose range the target type must hold. */
+  readonly unsigned?: boolean;
+  /** MySQL: the members of an ENUM or SET, in declared order. */
+  readonly members?: readonly string[];
+  /** MySQL: the character set of a text column (`utf8mb4`, `utf8mb3`, `latin1`, …). */
+  readonly charset?: string;
 }
 
 export interface CatalogForeignKey {

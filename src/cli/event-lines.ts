@@ -1,11 +1,12 @@
 // The runner's events as one plain line each: what `ferry apply` prints when stdout is not a terminal
 // (CI logs, pipes), where a line per event reads better than redrawn progress bars.
 
+import { pauseText } from '../report/pause-text.js';
 import { groupDigits } from '../report/plan-report.js';
 import { formatDuration } from '../report/rate.js';
 import type { Style } from '../report/style.js';
 import type { RunnerEvent } from '../runner/events.js';
-import type { OffendingRow, Violation } from '../runner/violation.js';
+import type { OffendingRow } from '../runner/violation.js';
 
 /** One line for one event, e.g. `orders: batch 3 committed (10,000 rows)`. */
 export function describeEvent(event: RunnerEvent, style: Style): string {
@@ -38,6 +39,8 @@ export function describeEvent(event: RunnerEvent, style: Style): string {
   }
 }
 
+export { pauseText };
+
 /** Rows a batch did not load, when there were any: `3 skipped`, `2 rejected`. */
 export function leftOut(counts: { readonly skipped?: number; readonly rejected?: number }): string[] {
   return [
@@ -50,18 +53,6 @@ export function leftOut(counts: { readonly skipped?: number; readonly rejected?:
 export function retryText(attempt: number, delayMs: number, message: string): string {
   const delay = delayMs < 1000 ? `${delayMs}ms` : formatDuration(delayMs / 1000);
   return `connection lost (${message}), retry ${attempt} in ${delay}`;
-}
-
-/**
- * Why a migration paused, in full: `paused at batch 3: <message> (constraint …; <detail>) [SQLSTATE 23503]`;
- * without a batch number when the pause came after the batches (the fix-up step).
- */
-export function pauseText(batchNo: number | undefined, violation: Violation): string {
-  const details = [violation.constraint ? `constraint ${violation.constraint}` : undefined, violation.detail]
-    .filter(Boolean)
-    .join('; ');
-  const where = batchNo === undefined ? '' : ` at batch ${batchNo}`;
-  return `paused${where}: ${violation.message}${details ? ` (${details})` : ''} [SQLSTATE ${violation.sqlstate}]`;
 }
 
 /** How many offending rows a pause lists on the terminal; status --json has all that were found. */

@@ -8,12 +8,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GraphFormat } from '../report/graph.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { DiffCommandOptions } from './commands/diff.js';
+import type { DoctorCommandOptions } from './commands/doctor.js';
+import type { FinalizeCommandOptions } from './commands/finalize.js';
 import type { InitCommandOptions } from './commands/init.js';
-import type { PlanFormat } from './commands/plan.js';
+import type { PlanOptions } from './commands/plan.js';
+import type { ReportCommandOptions } from './commands/report.js';
 import type { RollbackCommandOptions } from './commands/rollback.js';
+import type { StateDropCommandOptions } from './commands/state-drop.js';
 import type { VerifyCommandOptions } from './commands/verify.js';
 import { type CliContext, createContext, type GlobalOptions } from './context.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { writeOutputs } from './github.js';
 
 // The SQL parser is WebAssembly. A command runs it briefly, and V8's optimizing tier then only costs
 // compile time and a wait at exit (measured: 1,000 parses and exit 0.31 s → 0.16 s). Set before the
@@ -39,6 +44,16 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+function wholeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number');
+  return parsed;
+}
+
+/** Options that compare with the base branch's lockfile (`state:modified`, the report's changes). */
+const BASE_LOCK_HELP =
+  'the base branch\'s ferry.lock (git show "$BASE_SHA:ferry.lock" > base.lock), for state:modified';
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -55,6 +70,8 @@ async function run(
     const { reportFailure } = await import('./report-failure.js');
     process.exitCode = reportFailure(context, error);
   }
+  // Under GitHub Actions, later steps branch on it without `continue-on-error` tricks.
+  writeOutputs(context, { 'exit-code': process.exitCode ?? ExitCode.ok });
 }
 
 const program = new Command('ferry')
@@ -97,8 +114,12 @@ program
     collect,
   )
   .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .option('--base-lock <file>', `${BASE_LOCK_HELP}; Mermaid marks what changed`)
   .action(
-    async (options: { format: GraphFormat; select?: string[]; exclude?: string[] }, command: Command) => {
+    async (
+      options: { format: GraphFormat; select?: string[]; exclude?: string[]; baseLock?: string },
+      command: Command,
+    ) => {
       const { graphCommand } = await import('./commands/graph.js');
       await run(command, undefined, (context) => graphCommand(context, options));
     },
@@ -131,12 +152,43 @@ program
     ).conflicts('updateLock'),
   )
   .option('--update-lock', 'ask the agents again for every migration, even where ferry.lock still holds')
-  .action(
-    async (options: { format: PlanFormat; frozenLock?: boolean; updateLock?: boolean }, command: Command) => {
-      const { planCommand } = await import('./commands/plan.js');
-      await run(command, undefined, (context) => planCommand(context, options));
-    },
-  );
+  .option('--base-lock <file>', `${BASE_LOCK_HELP}: the Markdown report marks what changed`)
+  .option(
+    '--artifact-url <url>',
+    'with --format markdown: where the full report is, named when it is shortened',
+  )
+  .option(
+    '--max-bytes <n>',
+    'with --format markdown: the size bound (default 65000, under a pull-request comment; 0 for none)',
+    wholeNumber,
+  )
+  .option('--comment-key <key>', 'with --format markdown: tells apart the comments of several projects')
+  .action(async (options: PlanOptions, command: Command) => {
+    const { planCommand } = await import('./commands/plan.js');
+    await run(command, undefined, (context) => planCommand(context, options));
+  });
+
+program
+  .command('report')
+  .description(
+    'the pull-request report from saved files: a plan (ferry --json plan), a dry run (ferry apply --dry-run --json)',
+  )
+  .requiredOption('--plan <file>', 'what `ferry --json plan` printed, saved to a file')
+  .option('--dry-run <file>', 'what `ferry apply --dry-run --json` printed, saved to a file')
+  .option('--base-lock <file>', `${BASE_LOCK_HELP}: the report marks what changed`)
+  .option('--artifact-url <url>', 'where the full report is, named when it is shortened')
+  .option(
+    '--max-bytes <n>',
+    'the size bound (default 65000, under a pull-request comment; 0 for none)',
+    wholeNumber,
+  )
+  .option('--comment-key <key>', 'tells apart the comments of several projects in one pull request')
+  .option('--out <file>', 'write the report here instead of to standard output')
+  .option('--full-out <file>', 'also write the whole report, nothing left out, here')
+  .action(async (options: ReportCommandOptions, command: Command) => {
+    const { reportCommand } = await import('./commands/report.js');
+    await run(command, undefined, (context) => reportCommand(context, options));
+  });
 
 program
   .command('apply')
@@ -176,6 +228,7 @@ program
     collect,
   )
   .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .option('--base-lock <file>', BASE_LOCK_HELP)
   .action(async (options: DiffCommandOptions, command: Command) => {
     const { diffCommand } = await import('./commands/diff.js');
     await run(command, undefined, (context) => diffCommand(context, options));
@@ -193,6 +246,8 @@ program
   )
   .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
   .option('--dry-run', 'delete inside the transaction, report what would go, and roll it back')
+  .option('--base-lock <file>', BASE_LOCK_HELP)
+  .option('--force', 'roll back migrations that `ferry finalize` handed over too')
   .action(async (options: RollbackCommandOptions, command: Command) => {
     const { rollbackCommand } = await import('./commands/rollback.js');
     await run(command, undefined, (context) => rollbackCommand(context, options));
@@ -210,6 +265,57 @@ program
   .action(async (options: VerifyCommandOptions, command: Command) => {
     const { verifyCommand } = await import('./commands/verify.js');
     await run(command, undefined, (context) => verifyCommand(context, options));
+  });
+
+program
+  .command('finalize')
+  .description(
+    'once verify passes: analyze the loaded tables, move sequences past the loaded keys, mark the migrations finalized',
+  )
+  .option('--export-mappings <file>', 'write old → new keys of keys: generate migrations to this CSV file')
+  .option(
+    '-s, --select <selector>',
+    'migrations to finalize: name, +name, name+, @name, glob; commas for union',
+    collect,
+  )
+  .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .action(async (options: FinalizeCommandOptions, command: Command) => {
+    const { finalizeCommand } = await import('./commands/finalize.js');
+    await run(command, undefined, (context) => finalizeCommand(context, options));
+  });
+
+const state = program
+  .command('state')
+  .description("manage ferry's own state (the _ferry schema) in the target");
+
+state
+  .command('drop')
+  .description('remove the _ferry schema; without --confirm only show what it would drop')
+  .option('--confirm', 'drop it (under the run lock; never while an apply runs)')
+  .action(async (options: StateDropCommandOptions, command: Command) => {
+    const { stateDropCommand } = await import('./commands/state-drop.js');
+    await run(command, undefined, (context) => stateDropCommand(context, options));
+  });
+
+program
+  .command('doctor')
+  .description(
+    'check both connections, server versions, TLS, the privileges and settings ferry needs; say what to grant',
+  )
+  .option(
+    '-s, --select <selector>',
+    'migrations whose tables to check: name, +name, name+, @name, glob; commas for union',
+    collect,
+  )
+  .option('--exclude <selector>', 'migrations to leave out (same syntax)', collect)
+  .option(
+    '--workers <n>',
+    'the --workers apply will run with, to check connections against (default: the plan’s parallelism)',
+    positiveInteger,
+  )
+  .action(async (options: DoctorCommandOptions, command: Command) => {
+    const { doctorCommand } = await import('./commands/doctor.js');
+    await run(command, undefined, (context) => doctorCommand(context, options));
   });
 
 program

@@ -11,7 +11,8 @@ export function printDiagnostics(context: CliContext, diagnostics: readonly Diag
   if (diagnostics.length === 0) return;
   // On stderr, which the Actions runner reads for workflow commands as well: stdout stays what the
   // format promises (a plan saved with --format json > plan.json must be JSON).
-  if (context.github) for (const d of diagnostics) context.err(githubAnnotation(d));
+  const workspace = context.env.GITHUB_WORKSPACE;
+  if (context.github) for (const d of diagnostics) context.err(githubAnnotation(d, { workspace }));
   if (context.json) return;
   context.err(formatDiagnostics(diagnostics, context.errStyle));
 }

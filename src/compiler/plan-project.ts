@@ -10,6 +10,7 @@ import { askChecked, runProposingAgents } from '../agents/run-agents.js';
 import { introspectPostgres } from '../catalog/postgres/introspect.js';
 import type { Catalog } from '../catalog/types.js';
 import { connectPostgres } from '../db/postgres.js';
+import { readDefaultTimeZone, setSessionTimeZone } from '../db/session-time-zone.js';
 import { type Diagnostic, FerryError, hasErrors, sortDiagnostics } from '../errors.js';
 import { compareWithLock, type LockChange, staleLockDiagnostics } from '../lock/freshness.js';
 import { formatLockfile, readLockfile, writeLockfile } from '../lock/lock-io.js';
@@ -22,6 +23,12 @@ import { compilePlan } from './compile.js';
 import type { Plan, PlanDecision } from './plan.js';
 import { resolvePlan } from './resolve.js';
 import { checkAgainstSource } from './source-checks.js';
+import {
+  type ChosenTimeZone,
+  chooseSourceTimeZone,
+  type TimeZoneChange,
+  zoneSensitiveColumns,
+} from './source-time-zone.js';
 
 /** Proposals below this are raised as decisions unless the caller sets another threshold. */
 export const DEFAULT_MIN_CONFIDENCE = 0.8;
@@ -54,6 +61,8 @@ export interface PlanProjectResult {
   readonly diagnostics: readonly Diagnostic[];
   /** How the lock differed before this plan (empty when it held). */
   readonly lockChanges: readonly LockChange[];
+  /** How the source time zone differs from the one ferry.lock pinned, if it does. */
+  readonly timeZoneChange?: TimeZoneChange;
   readonly lockWritten: boolean;
   readonly lockPath: string;
 }
@@ -93,7 +102,23 @@ async function planWithSource(
   options: PlanProjectOptions & { lockPath: string; minConfidence: number },
 ): Promise<PlanProjectResult> {
   const { lockPath, minConfidence } = options;
-  const catalogs = await introspectBoth(source, specs);
+  const lock = await readLockfile(lockPath, relative(process.cwd(), lockPath) || LOCK_FILE_NAME);
+  // Read before the session's zone is set: with no zone declared or pinned, it is what gets pinned.
+  const serverDefault = await readDefaultTimeZone(source);
+  const zone = chooseSourceTimeZone({
+    ...(specs.project.sourceTimeZone ? { declared: specs.project.sourceTimeZone } : {}),
+    ...(lock?.sourceTimeZone ? { pinned: lock.sourceTimeZone } : {}),
+    serverDefault,
+    reread: options.updateLock === true,
+    readOnly: options.readOnly === true,
+    lockName: LOCK_FILE_NAME,
+    projectLocation: specs.project.location,
+  });
+  // Introspection too: the server prints defaults such as a timestamptz literal in the session's zone.
+  await setSessionTimeZone(source, zone.name, 'source');
+  const catalogs = await introspectBoth(source, specs, zone.name);
+  const withZone = (plan: Plan): Plan => withSourceTimeZone(plan, zone, serverDefault, catalogs);
+  const timeZoneChange = zone.change ? { timeZoneChange: zone.change } : {};
   const compiled = compilePlan(specs, { target: catalogs.target });
   const diagnostics = [
     ...loadDiagnostics,
@@ -103,37 +128,39 @@ async function planWithSource(
   if (!compiled.plan || hasErrors(diagnostics)) throw new FerryError(diagnostics);
   const compiledPlan = compiled.plan;
 
-  const lock = await readLockfile(lockPath, relative(process.cwd(), lockPath) || LOCK_FILE_NAME);
   const freshness = compareWithLock(lock, compiledPlan, catalogs);
   if (options.readOnly) {
     const pinned = new Map(
       Object.entries(lock?.migrations ?? {}).map(([name, entry]) => [name, pinnedFromLock(name, entry)]),
     );
-    const plan = resolvePlan({ plan: compiledPlan, catalogs, outcomes: [], pinned, minConfidence });
+    const plan = withZone(resolvePlan({ plan: compiledPlan, catalogs, outcomes: [], pinned, minConfidence }));
     return {
       plan,
       specs,
       catalogs,
       diagnostics,
       lockChanges: freshness.changes,
+      ...timeZoneChange,
       lockWritten: false,
       lockPath,
     };
   }
-  if (options.frozenLock && freshness.changes.length > 0)
-    throw new FerryError(staleLockDiagnostics(freshness.changes));
+  if (options.frozenLock && (freshness.changes.length > 0 || zone.change))
+    throw new FerryError(staleLockDiagnostics([...(zone.change ? [zone.change] : []), ...freshness.changes]));
 
   const pinned = options.updateLock ? new Map() : freshness.reusable;
   const toAsk = compiledPlan.migrations.filter((m) => !pinned.has(m.name));
   const agents = options.agents(specs.project);
   const outcomes = await runProposingAgents(agents, { migrations: toAsk, catalogs, minConfidence });
   const resolved = resolvePlan({ plan: compiledPlan, catalogs, outcomes, pinned, minConfidence });
-  const plan = await withGuidance(
-    resolved,
-    agents,
-    toAsk.map((m) => m.name),
-    catalogs,
-    minConfidence,
+  const plan = withZone(
+    await withGuidance(
+      resolved,
+      agents,
+      toAsk.map((m) => m.name),
+      catalogs,
+      minConfidence,
+    ),
   );
   const refused = await checkAgainstSource(source, plan, catalogs);
   if (refused.length > 0) throw new FerryError(sortDiagnostics(refused));
@@ -141,15 +168,41 @@ async function planWithSource(
   const lockText = formatLockfile(lockPlan(plan));
   const lockWritten = !options.frozenLock && (lock === undefined || formatLockfile(lock) !== lockText);
   if (lockWritten) await writeLockfile(lockPath, lockPlan(plan));
-  return { plan, specs, catalogs, diagnostics, lockChanges: freshness.changes, lockWritten, lockPath };
+  return {
+    plan,
+    specs,
+    catalogs,
+    diagnostics,
+    lockChanges: freshness.changes,
+    ...timeZoneChange,
+    lockWritten,
+    lockPath,
+  };
+}
+
+function withSourceTimeZone(
+  plan: Plan,
+  zone: ChosenTimeZone,
+  serverDefault: string,
+  catalogs: Catalogs,
+): Plan {
+  return {
+    ...plan,
+    sourceTimeZone: {
+      name: zone.name,
+      origin: zone.origin,
+      serverDefault,
+      affectedColumns: zoneSensitiveColumns(plan, catalogs),
+    },
+  };
 }
 
 /** Introspects the source on the open connection and the target on one of its own. */
-async function introspectBoth(source: pg.Client, specs: SpecSet): Promise<Catalogs> {
+async function introspectBoth(source: pg.Client, specs: SpecSet, timeZone: string): Promise<Catalogs> {
   const schemasOf = (names: readonly QualifiedName[]) => [...new Set(names.map((n) => n.schema))].sort();
   const [sourceCatalog, targetCatalog] = await Promise.all([
     introspectPostgres(source, { schemas: schemasOf(specs.migrations.map((m) => m.from)) }),
-    introspectTarget(specs.project.target.url, schemasOf(specs.migrations.map((m) => m.to))),
+    introspectTarget(specs.project.target.url, schemasOf(specs.migrations.map((m) => m.to)), timeZone),
   ]);
   return { source: sourceCatalog, target: targetCatalog };
 }
@@ -158,8 +211,8 @@ async function introspectBoth(source: pg.Client, specs: SpecSet): Promise<Catalo
  * The target's catalog as ferry will leave it: tables whose keys a bulk load dropped for the time
  * of the load are read with the structure their rebuild brings back.
  */
-async function introspectTarget(url: string, schemas: readonly string[]): Promise<Catalog> {
-  const client = await connectPostgres(url, 'target');
+async function introspectTarget(url: string, schemas: readonly string[], timeZone: string): Promise<Catalog> {
+  const client = await connectPostgres(url, 'target', { timeZone });
   try {
     return await withDeferredStructure(
       client,

@@ -115,6 +115,28 @@ export interface DependencyEdge {
   readonly nullable: boolean;
 }
 
+/**
+ * The zone the source's zone-less date/time values are read in, and every session of a run uses:
+ * declared in the project file, or the source server's default TimeZone read by `plan` and pinned
+ * in ferry.lock, so that a later change of the server's default changes nothing.
+ */
+export interface SourceTimeZone {
+  readonly name: string;
+  readonly origin: 'declared' | 'source-server';
+  /** The source server's default TimeZone as `plan` read it this time; differs from a pin made earlier after a change. */
+  readonly serverDefault: string;
+  /** Mapped columns whose values the zone decides, in plan order. */
+  readonly affectedColumns: readonly ZoneSensitiveColumn[];
+}
+
+/** A mapping whose written values depend on the session's TimeZone. */
+export interface ZoneSensitiveColumn {
+  readonly migration: string;
+  readonly column: string;
+  /** `timestamp → timestamptz`, `timestamptz → date`, `expression → timestamptz`, … */
+  readonly conversion: string;
+}
+
 export interface Plan {
   readonly formatVersion: typeof PLAN_FORMAT_VERSION;
   /** In layer order, then by name. */
@@ -125,4 +147,6 @@ export interface Plan {
   /** Pending decisions; `apply` refuses to run while there are any. Empty before resolution. */
   readonly decisions: readonly PlanDecision[];
   readonly warnings: readonly PlanWarning[];
+  /** Set by `plan` against the databases; absent from a plan compiled from the specs alone. */
+  readonly sourceTimeZone?: SourceTimeZone;
 }

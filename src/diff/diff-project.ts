@@ -9,8 +9,9 @@ import type { MigrationNode, Plan } from '../compiler/plan.js';
 import { planProject } from '../compiler/plan-project.js';
 import { restrictPlan, type Selection, selectMigrations } from '../compiler/select.js';
 import { connectPostgres } from '../db/postgres.js';
-import { compareWithLock, type LockChange } from '../lock/freshness.js';
+import { compareWithLock, type LockChange, timeZoneLockChanges } from '../lock/freshness.js';
 import { LOCK_FILE_NAME, lockPlan } from '../lock/lockfile.js';
+import { sessionTimeZone } from '../runner/session.js';
 import { embedExpression } from '../spec/expression.js';
 import { readMigrationControl } from '../state/control.js';
 import { isRunLockHeld } from '../state/run-lock.js';
@@ -80,7 +81,11 @@ export async function diffProject(options: DiffOptions): Promise<DiffResult> {
     readOnly: true,
     agents: () => [],
   });
-  const planned = plannedSide(saved, current.plan, current.lockChanges, current.catalogs);
+  const lockChanges = [
+    ...current.lockChanges,
+    ...timeZoneLockChanges(current.timeZoneChange, current.plan, current.lockChanges),
+  ];
+  const planned = plannedSide(saved, current.plan, lockChanges, current.catalogs);
   const selecting = Boolean(options.select?.length || options.exclude?.length);
   const names = selectMigrations(planned.plan, options);
   const nodes = restrictPlan(planned.plan, names).migrations;
@@ -97,10 +102,11 @@ export async function diffProject(options: DiffOptions): Promise<DiffResult> {
   );
 
   const { specs } = current;
-  const target = await readApplied(specs.project.target.url);
+  const session = { timeZone: sessionTimeZone(current.plan) };
+  const target = await readApplied(specs.project.target.url, session);
   const differences: Difference[] = [
     ...changes.map((c) => lockDifference(c, planned.hint)),
-    ...(await plannedDifferences(nodes, target, unsettled, specs.project.source.url)),
+    ...(await plannedDifferences(nodes, target, unsettled, { url: specs.project.source.url, ...session })),
   ];
   if (!selecting) {
     for (const applied of target.applied.values()) {
@@ -124,7 +130,7 @@ async function plannedDifferences(
   nodes: readonly MigrationNode[],
   target: TargetState,
   unsettled: ReadonlySet<string>,
-  sourceUrl: string,
+  source: { readonly url: string; readonly timeZone: string },
 ): Promise<Difference[]> {
   const differences: Difference[] = [];
   const toCount: MigrationNode[] = [];
@@ -135,7 +141,7 @@ async function plannedDifferences(
     differences.push(...found);
     if (settled && rowsComparable(node, applied, found)) toCount.push(node);
   }
-  const counts = await countSourceRows(sourceUrl, toCount);
+  const counts = await countSourceRows(source, toCount);
   for (const node of toCount) {
     const applied = target.applied.get(node.name) as AppliedMigration;
     const drift = rowsDifference(node, applied, counts.get(node.name) ?? 0);
@@ -199,8 +205,8 @@ interface TargetState {
 }
 
 /** What `_ferry` holds; nothing when the target has no `_ferry`, which stays so. */
-async function readApplied(url: string): Promise<TargetState> {
-  const client = await connectPostgres(url, 'target');
+async function readApplied(url: string, session: { readonly timeZone: string }): Promise<TargetState> {
+  const client = await connectPostgres(url, 'target', session);
   try {
     if ((await stateVersion(client)) === undefined) return { applied: new Map(), applying: false };
     const controls = await readMigrationControl(client);
@@ -216,11 +222,14 @@ async function readApplied(url: string): Promise<TargetState> {
   }
 }
 
-/** The rows of each migration's source table that pass its `where`, counted now. */
-async function countSourceRows(url: string, nodes: readonly MigrationNode[]): Promise<Map<string, number>> {
+/** The rows of each migration's source table that pass its `where` (evaluated in the source time zone), counted now. */
+async function countSourceRows(
+  source: { readonly url: string; readonly timeZone: string },
+  nodes: readonly MigrationNode[],
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (nodes.length === 0) return counts;
-  const client = await connectPostgres(url, 'source');
+  const client = await connectPostgres(source.url, 'source', { timeZone: source.timeZone });
   try {
     for (const node of nodes) counts.set(node.name, await countRows(client, node));
   } finally {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PLAN_FORMAT_VERSION, type Plan } from '../compiler/plan.js';
-import { errorDiagnostic, FerryError } from '../errors.js';
+import { type Diagnostic, ERROR_CODES, type ErrorCode, errorDiagnostic, FerryError } from '../errors.js';
 
 const Name = z.object({ schema: z.string(), name: z.string() });
 
@@ -47,6 +47,27 @@ const SavedPlan = z.looseObject({
 /** `ferry plan --format json` prints the plan with the lock's news and the diagnostics around it. */
 const PlanOutput = z.looseObject({ ok: z.boolean().optional(), plan: SavedPlan });
 
+/** A saved plan, with what `ferry plan --json` said of ferry.lock when it printed one. */
+export interface SavedPlanOutput {
+  readonly plan: Plan;
+  readonly lock?: { readonly path: string; readonly written: boolean; readonly changes: readonly string[] };
+}
+
+const LockNews = z.object({ path: z.string(), written: z.boolean(), changes: z.array(z.string()) });
+
+const FailedPlan = z.looseObject({
+  ok: z.literal(false),
+  diagnostics: z.array(
+    z.looseObject({
+      severity: z.enum(['error', 'warning']).default('error'),
+      code: z.string(),
+      message: z.string(),
+      hint: z.string().optional(),
+      location: z.object({ file: z.string(), line: z.number(), column: z.number() }).optional(),
+    }),
+  ),
+});
+
 /**
  * The plan saved in `path`, as `ferry plan --format json > path` wrote it. Throws `diff.plan-file`
  * when the file cannot be read or does not hold a plan of this format.
@@ -55,6 +76,20 @@ const PlanOutput = z.looseObject({ ok: z.boolean().optional(), plan: SavedPlan }
  * const plan = await readPlanFile('plan.json', 'plan.json');
  */
 export async function readPlanFile(path: string, displayName: string): Promise<Plan> {
+  const saved = await readPlanOutput(path, displayName);
+  if ('failed' in saved)
+    throw planFileError(`${displayName} holds the diagnostics of a plan that failed, not a plan`);
+  return saved.plan;
+}
+
+/**
+ * Like readPlanFile, and a plan that failed (`ferry --json plan` printing `ok: false`) is returned
+ * as its diagnostics rather than refused, for a report to show them.
+ */
+export async function readPlanOutput(
+  path: string,
+  displayName: string,
+): Promise<SavedPlanOutput | { readonly failed: readonly Diagnostic[] }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -69,17 +104,29 @@ export async function readPlanFile(path: string, displayName: string): Promise<P
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw planFileError(`${displayName} is not a saved ferry plan: not a JSON object`);
-  if ((json as { ok?: unknown }).ok === false)
-    throw planFileError(`${displayName} holds the diagnostics of a plan that failed, not a plan`);
+  const failed = FailedPlan.safeParse(json);
+  if (failed.success) return { failed: failed.data.diagnostics.map(asDiagnostic) };
   const parsed = 'plan' in json ? PlanOutput.safeParse(json) : SavedPlan.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
     throw planFileError(`${displayName} is not a saved ferry plan: ${issue?.message ?? 'invalid'}${where}`);
   }
-  const plan = 'plan' in parsed.data ? parsed.data.plan : parsed.data;
-  // Checked above for every field diff reads; the remaining fields are the Plan as ferry wrote it.
-  return plan as unknown as Plan;
+  // Checked above for every field read; the remaining fields are the Plan as ferry wrote it.
+  if (!('plan' in parsed.data)) return { plan: parsed.data as unknown as Plan };
+  const lock = LockNews.safeParse((json as { lock?: unknown }).lock);
+  return { plan: parsed.data.plan as unknown as Plan, ...(lock.success ? { lock: lock.data } : {}) };
+}
+
+function asDiagnostic(d: z.infer<typeof FailedPlan>['diagnostics'][number]): Diagnostic {
+  const code = (ERROR_CODES as readonly string[]).includes(d.code) ? (d.code as ErrorCode) : 'internal';
+  return {
+    severity: d.severity,
+    code,
+    message: d.message,
+    ...(d.hint === undefined ? {} : { hint: d.hint }),
+    ...(d.location === undefined ? {} : { location: d.location }),
+  };
 }
 
 function planFileError(message: string): FerryError {

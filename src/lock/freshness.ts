@@ -92,8 +92,28 @@ function differences(
   return reasons;
 }
 
-/** One `lock.stale` diagnostic per change. */
-export function staleLockDiagnostics(changes: readonly LockChange[]): Diagnostic[] {
+/**
+ * A change of the pinned source time zone as a change of each migration whose values it decides
+ * (`diff` lists changes per migration); a migration it does not touch is as fresh as it was, and one
+ * already stale for its spec (not in the lock yet, say) needs no second line.
+ */
+export function timeZoneLockChanges(
+  change: { readonly message: string } | undefined,
+  plan: Plan,
+  changes: readonly LockChange[],
+): LockChange[] {
+  if (!change) return [];
+  const affected = new Set(plan.sourceTimeZone?.affectedColumns.map((c) => c.migration));
+  const stale = new Set(changes.filter((c) => c.cause === 'spec').map((c) => c.migration));
+  return plan.migrations
+    .filter((m) => affected.has(m.name) && !stale.has(m.name))
+    .map((m) => ({ migration: m.name, message: change.message, cause: 'spec', location: m.location }));
+}
+
+/** One `lock.stale` diagnostic per change (of a migration, or of the pinned source time zone). */
+export function staleLockDiagnostics(
+  changes: readonly Pick<LockChange, 'message' | 'location'>[],
+): Diagnostic[] {
   const diagnostics = changes.map((change) =>
     errorDiagnostic('lock.stale', `ferry.lock is stale: ${change.message}`, {
       hint: 'run `ferry plan` without --frozen-lock, review the diff of ferry.lock and commit it',

@@ -8,8 +8,9 @@ import { Lockfile } from './lockfile.js';
 
 const HEADER = [
   '# ferry.lock: what `ferry plan` decided for every migration (inferred column mappings with their',
-  '# agent, confidence and reason; classes; batch plans), and the spec hashes and table fingerprints it',
-  '# decided against. Generated: review its diff and commit it; `ferry plan --update-lock` re-asks agents.',
+  '# agent, confidence and reason; classes; batch plans), the source time zone, and the spec hashes and',
+  '# table fingerprints it decided against. Generated: review its diff and commit it; `ferry plan',
+  '# --update-lock` re-asks agents.',
 ].join('\n');
 
 /** The lockfile at `path`, or undefined when there is none yet. Throws `lock.invalid` when unreadable. */
@@ -47,6 +48,8 @@ const ONE_LINE_ENTRIES = new Set(['source', 'target', 'class', 'batch']);
 
 export function formatLockfile(lock: Lockfile): string {
   const document = new Document(lock);
+  const zone = document.get('sourceTimeZone');
+  if (isMap(zone)) zone.flow = true;
   const migrations = document.get('migrations');
   if (isMap(migrations)) {
     for (const pair of migrations.items) {

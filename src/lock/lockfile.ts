@@ -67,13 +67,21 @@ const LockedMigration = z.object({
     .optional(),
 });
 
+/** Optional, so that a lock written before zones were pinned still reads (and is reported stale). */
+const LockedTimeZone = z.object({
+  name: z.string().min(1),
+  origin: z.enum(['declared', 'source-server']),
+});
+
 export const Lockfile = z.object({
   lockVersion: z.literal(LOCK_VERSION),
+  sourceTimeZone: LockedTimeZone.optional(),
   migrations: z.record(z.string(), LockedMigration),
 });
 
 export type Lockfile = z.infer<typeof Lockfile>;
 export type LockedMigration = z.infer<typeof LockedMigration>;
+export type LockedTimeZone = z.infer<typeof LockedTimeZone>;
 type LockedOrigin = Pick<z.infer<typeof LockedColumn>, 'origin' | 'agent' | 'confidence' | 'reason'>;
 
 function lockOrigin(origin: Origin | undefined): LockedOrigin {
@@ -158,8 +166,10 @@ function lockColumn(column: ColumnPlan): z.infer<typeof LockedColumn> {
 export function lockPlan(plan: Plan): Lockfile {
   const names = plan.migrations.map((m) => m.name).sort();
   const byName = new Map(plan.migrations.map((m) => [m.name, m]));
+  const zone = plan.sourceTimeZone;
   return {
     lockVersion: LOCK_VERSION,
+    ...(zone ? { sourceTimeZone: { name: zone.name, origin: zone.origin } } : {}),
     migrations: Object.fromEntries(
       names.map((name) => [name, lockMigration(byName.get(name) as MigrationNode, plan)]),
     ),

@@ -1,6 +1,7 @@
 // Renders diagnostics: `file:line:column: error[code]: message` with an indented hint for people,
 // a JSON array for machines, and `::error file=…::` workflow commands under GitHub Actions.
 
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic, Severity, SourceLocation } from '../errors.js';
 import { plainStyle, type Style } from './style.js';
 
@@ -35,24 +36,35 @@ function plural(count: number, noun: string): string {
  * A GitHub Actions workflow command that annotates the file in the pull request. Properties and
  * message are escaped as the runner expects (% CR LF, plus : and , inside properties).
  */
-export function githubAnnotation(diagnostic: Diagnostic): string {
+export function githubAnnotation(diagnostic: Diagnostic, options: AnnotationOptions = {}): string {
   const message = diagnostic.hint ? `${diagnostic.message}\n${diagnostic.hint}` : diagnostic.message;
   return workflowAnnotation(diagnostic.severity, message, {
+    ...options,
     title: `ferry ${diagnostic.code}`,
     location: diagnostic.location,
   });
+}
+
+export interface AnnotationOptions {
+  /**
+   * $GITHUB_WORKSPACE: GitHub places an annotation by its path from the repository root, while ferry
+   * names files from the directory it runs in, which a workflow may set deeper.
+   */
+  readonly workspace?: string | undefined;
+  /** Where relative file names start; the process's working directory unless given. */
+  readonly cwd?: string;
 }
 
 /** `::error …::` or `::warning …::` with a title and, when given, the file position it annotates. */
 export function workflowAnnotation(
   severity: Severity,
   message: string,
-  options: { readonly title: string; readonly location?: SourceLocation | undefined },
+  options: { readonly title: string; readonly location?: SourceLocation | undefined } & AnnotationOptions,
 ): string {
   const properties = [
     ...(options.location
       ? [
-          `file=${escapeProperty(options.location.file)}`,
+          `file=${escapeProperty(annotationPath(options.location.file, options))}`,
           `line=${options.location.line}`,
           `col=${options.location.column}`,
         ]
@@ -60,6 +72,13 @@ export function workflowAnnotation(
     `title=${escapeProperty(options.title)}`,
   ];
   return `::${severity} ${properties.join(',')}::${escapeData(message)}`;
+}
+
+/** The file as GitHub finds it: from the workspace root when it lies inside it, else as given. */
+export function annotationPath(file: string, options: AnnotationOptions = {}): string {
+  if (!options.workspace) return file;
+  const path = relative(options.workspace, resolve(options.cwd ?? process.cwd(), file));
+  return path === '' || path.startsWith('..') || isAbsolute(path) ? file : path.split(sep).join('/');
 }
 
 function escapeData(text: string): string {

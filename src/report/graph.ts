@@ -62,7 +62,21 @@ function mermaidText(text: string): string {
   return text.replaceAll('"', '#quot;').replaceAll('<', '#lt;').replaceAll('>', '#gt;');
 }
 
-function graphMermaid(plan: Plan): string {
+/** Migrations a Mermaid picture marks: changed against a base branch, or downstream of a change. */
+export interface MermaidHighlight {
+  readonly changed: readonly string[];
+  readonly affected: readonly string[];
+}
+
+/** Mermaid's own limits (maxEdges, maxTextSize): past them it draws an error instead of the graph. */
+export const MERMAID_MAX_EDGES = 500;
+export const MERMAID_MAX_TEXT = 50_000;
+
+/**
+ * The graph as a Mermaid flowchart, one subgraph per layer. With `highlight`, changed migrations are
+ * filled and affected ones outlined (classDef), so a reviewer sees what a change reaches.
+ */
+export function graphMermaid(plan: Plan, highlight?: MermaidHighlight): string {
   const ids = new Map(plan.migrations.map((m, i) => [m.name, `m${i}`]));
   const byName = new Map(plan.migrations.map((m) => [m.name, m]));
   const lines = ['flowchart LR'];
@@ -76,16 +90,47 @@ function graphMermaid(plan: Plan): string {
     }
     lines.push('  end');
   });
-  for (const edge of plan.edges) {
-    const arrow = edge.kind === 'dependsOn' ? '-.->' : '-->';
-    lines.push(`  ${ids.get(edge.parent)} ${arrow} ${ids.get(edge.child)}`);
+  for (const [pair, declaredOnly] of mermaidArrows(plan)) {
+    const [parent, child] = pair.split('\u0000') as [string, string];
+    lines.push(`  ${ids.get(parent)} ${declaredOnly ? '-.->' : '-->'} ${ids.get(child)}`);
   }
   for (const m of plan.migrations) {
     if (m.fixups.length === 0) continue;
     const id = ids.get(m.name);
     lines.push(`  ${id} -.->|"fix-up ${mermaidText(m.fixups.join(', '))}"| ${id}`);
   }
+  if (highlight) lines.push(...highlightLines(highlight, ids));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One arrow per parent and child, however many edges join them (a `ref` and the foreign key behind it
+ * are one dependency to a reader): dashed only when every edge is a bare `dependsOn`.
+ */
+function mermaidArrows(plan: Plan): Map<string, boolean> {
+  const arrows = new Map<string, boolean>();
+  for (const edge of plan.edges) {
+    const pair = `${edge.parent}\u0000${edge.child}`;
+    arrows.set(pair, (arrows.get(pair) ?? true) && edge.kind === 'dependsOn');
+  }
+  return arrows;
+}
+
+/** The lines Mermaid counts against its edge limit: the arrows and the fix-up loops. */
+export function mermaidEdgeCount(plan: Plan): number {
+  return mermaidArrows(plan).size + plan.migrations.filter((m) => m.fixups.length > 0).length;
+}
+
+function highlightLines(highlight: MermaidHighlight, ids: ReadonlyMap<string, string>): string[] {
+  const idsOf = (names: readonly string[]) => names.flatMap((n) => ids.get(n) ?? []);
+  const changed = idsOf(highlight.changed);
+  const affected = idsOf(highlight.affected);
+  return [
+    '  classDef changed fill:#fff1c2,stroke:#b7791f,stroke-width:3px,color:#1a1a1a',
+    '  classDef affected stroke:#b7791f,stroke-width:2px,stroke-dasharray:5 3',
+    ...(changed.length ? [`  class ${changed.join(',')} changed`] : []),
+    ...(affected.length ? [`  class ${affected.join(',')} affected`] : []),
+  ];
 }
 
 function dotText(text: string): string {

@@ -1,10 +1,13 @@
 // The resolved plan for people: per migration its tables, class, batches and every column with where
 // its value comes from (declared, or inferred by which agent with what confidence and why), then the
-// warnings and the decisions still open. Text for terminals, Markdown for pull requests.
+// warnings and the decisions still open. Text for terminals; Markdown for pull requests is in
+// plan-comment.ts.
 
 import type { ColumnPlan, MigrationNode, Origin, Plan } from '../compiler/plan.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
+import { renderPlanReport } from './plan-comment.js';
 import { plainStyle, type Style } from './style.js';
+import { timeZoneText } from './time-zone-report.js';
 
 export interface PlanReportContext {
   /** One line about ferry.lock, e.g. "ferry.lock written" or "ferry.lock unchanged". */
@@ -52,6 +55,7 @@ export function renderPlanText(
   const byName = new Map(plan.migrations.map((m) => [m.name, m]));
   const lines = [style.bold(`Plan: ${plan.migrations.length} migrations in ${plan.layers.length} layers`)];
   if (context.lockSummary) lines.push(style.dim(context.lockSummary));
+  lines.push(...timeZoneText(plan.sourceTimeZone, style));
   plan.layers.forEach((layer, i) => {
     lines.push('', style.bold(`layer ${i + 1}`));
     for (const name of layer) lines.push(...migrationText(byName.get(name) as MigrationNode, style));
@@ -101,39 +105,11 @@ function indent(text: string, spaces: number): string[] {
     .map((line) => `${' '.repeat(spaces)}${line}`);
 }
 
-/** Markdown for a pull request: a summary table, then each migration's mapping in a collapsible block. */
+/**
+ * Markdown for a pull request, whole (renderPlanReport in plan-comment.ts adds the status, the changes
+ * against a base branch, a dry run and a size bound).
+ */
 export function renderPlanMarkdown(plan: Plan, context: PlanReportContext = {}): string {
-  const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-  const lines = [
-    `### ferry plan: ${plan.migrations.length} migrations in ${plan.layers.length} layers`,
-    '',
-    ...(context.lockSummary ? [context.lockSummary, ''] : []),
-    '| migration | from → to | class | batches | keys | decisions |',
-    '|---|---|---|---|---|---|',
-    ...plan.migrations.map((m) => {
-      const open = plan.decisions.filter((d) => d.migration === m.name).length;
-      return `| \`${m.name}\` | ${cell(`${formatQualifiedName(m.from)} → ${formatQualifiedName(m.to)}`)} | ${classText(m)} | ${cell(batchText(m))} | ${m.keys} | ${open === 0 ? '✓' : `**${open} open**`} |`;
-    }),
-  ];
-  for (const m of plan.migrations) {
-    lines.push('', `<details><summary><code>${m.name}</code>: ${m.columns.length} columns</summary>`, '');
-    lines.push('| column | value | origin |', '|---|---|---|');
-    for (const c of m.columns)
-      lines.push(`| \`${c.target}\` | \`${cell(columnSource(c))}\` | ${cell(originText(c.origin))} |`);
-    lines.push('', '</details>');
-  }
-  if (plan.warnings.length > 0) {
-    lines.push('', `#### Warnings (${plan.warnings.length})`, '');
-    for (const w of plan.warnings)
-      lines.push(`- \`${w.migration}${w.column ? `.${w.column}` : ''}\`: ${w.message}`);
-  }
-  if (plan.decisions.length > 0) {
-    lines.push('', `#### Decisions to take (${plan.decisions.length})`, '');
-    for (const d of plan.decisions) {
-      lines.push(`- ${d.question}`);
-      for (const option of d.options)
-        lines.push(`  - ${option.label}:`, '', '    ```yaml', ...indent(option.yaml, 4), '    ```', '');
-    }
-  }
-  return `${lines.join('\n')}\n`;
+  const lockSummary = context.lockSummary === undefined ? {} : { lockSummary: context.lockSummary };
+  return renderPlanReport({ plan, ...lockSummary }, { maxBytes: Number.POSITIVE_INFINITY }).markdown;
 }

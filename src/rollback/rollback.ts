@@ -11,10 +11,11 @@ import { type Selection, selectMigrations } from '../compiler/select.js';
 import { connectPostgres } from '../db/postgres.js';
 import { type Diagnostic, errorDiagnostic, FerryError } from '../errors.js';
 import { pendingRestore } from '../runner/bulk.js';
-import { alignSessions } from '../runner/session.js';
+import { alignSessions, sessionTimeZone } from '../runner/session.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
 import type { KeyStrategy } from '../spec/types.js';
 import { type MigrationControl, readMigrationControl } from '../state/control.js';
+import { finalizedAt } from '../state/finalized.js';
 import { type BatchStatus, type KeyValue, upgradeState, withRunLock } from '../state/index.js';
 import { stateVersion } from '../state/version.js';
 import { quoteQualifiedName } from '../util/sql.js';
@@ -27,6 +28,8 @@ import { resetMigrationState } from './reset-state.js';
 export interface RollbackOptions extends Omit<PlanProjectOptions, 'frozenLock' | 'updateLock'>, Selection {
   /** Delete and reset inside the transaction, report, and roll the transaction back. */
   readonly dryRun?: boolean;
+  /** Roll back migrations that `ferry finalize` handed over too. */
+  readonly force?: boolean;
 }
 
 export interface RolledBackMigration {
@@ -67,11 +70,12 @@ export interface RollbackResult {
 export async function rollbackProject(options: RollbackOptions): Promise<RollbackResult> {
   const dryRun = options.dryRun === true;
   const { plan, specs, catalogs } = await planProject({ ...options, frozenLock: true });
-  const target = await connectPostgres(specs.project.target.url, 'target');
+  const session = { timeZone: sessionTimeZone(plan) };
+  const target = await connectPostgres(specs.project.target.url, 'target', session);
   let source: pg.Client | undefined;
   const openSource = async () => {
     if (source) return source;
-    source = await connectPostgres(specs.project.source.url, 'source');
+    source = await connectPostgres(specs.project.source.url, 'source', session);
     // Batch bounds were printed by the source and are read back by the target: alike, as in apply.
     await alignSessions(source, target);
     return source;
@@ -85,6 +89,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<Rollbac
       const controls = await readMigrationControl(target);
       const selected = selectForRollback(plan, controls, options);
       if (selected.length === 0) return { dryRun, migrations: [] };
+      if (!options.force) await refuseFinalized(target, selected);
       const batches = await readBatches(
         target,
         selected.map((c) => c.migration),
@@ -196,6 +201,28 @@ function selectForRollback(
     selectMigrations({ migrations: [...plan.migrations, ...unplanned], edges: plan.edges }, selection),
   );
   return controls.filter((c) => names.has(c.migration));
+}
+
+/**
+ * After `ferry finalize` the target was handed over: applications may have built on those rows since,
+ * so deleting them takes an explicit --force.
+ */
+async function refuseFinalized(target: pg.ClientBase, selected: readonly MigrationControl[]): Promise<void> {
+  const finalized = await finalizedAt(
+    target,
+    selected.map((c) => c.migration),
+  );
+  if (finalized.size === 0) return;
+  const names = [...finalized].map(([name, at]) => `${name} (finalized ${at.toISOString()})`);
+  throw new FerryError(
+    errorDiagnostic(
+      'rollback.finalized',
+      `${finalized.size === 1 ? 'this migration was' : 'these migrations were'} finalized: ${names.join(', ')}`,
+      {
+        hint: 'rows of a finalized migration may be in use by now: add --force to roll them back anyway (try --dry-run first), or narrow the selection with --select/--exclude',
+      },
+    ),
+  );
 }
 
 async function refuseBulkPending(target: pg.ClientBase): Promise<void> {

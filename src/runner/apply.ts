@@ -22,7 +22,7 @@ import { restoreSequences, snapshotSequences } from './dry-run.js';
 import type { RunnerEvent } from './events.js';
 import { type GraphOutcome, type GraphRun, runGraph } from './run-graph.js';
 import type { Connections } from './run-migration.js';
-import { alignSessions } from './session.js';
+import { alignSessions, sessionTimeZone } from './session.js';
 
 export interface ApplyOptions extends Omit<PlanProjectOptions, 'frozenLock' | 'updateLock'> {
   readonly onEvent?: (event: RunnerEvent) => void;
@@ -76,7 +76,11 @@ export async function applyProject(options: ApplyOptions): Promise<ApplyResult> 
       }),
     ]),
   );
-  const urls = { source: specs.project.source.url, target: specs.project.target.url };
+  const urls = {
+    source: specs.project.source.url,
+    target: specs.project.target.url,
+    timeZone: sessionTimeZone(plan),
+  };
   const graph = {
     plan,
     layouts,
@@ -114,6 +118,8 @@ type GraphBase = Omit<GraphRun, 'connect' | 'sequential' | 'limitRows'>;
 interface Urls {
   readonly source: string;
   readonly target: string;
+  /** Every session of the run is opened in the plan's source time zone (see session.ts). */
+  readonly timeZone: string;
 }
 
 async function realRun(
@@ -122,9 +128,10 @@ async function realRun(
   bulk: boolean,
   targetTables: readonly CatalogTable[],
 ): Promise<Map<string, GraphOutcome>> {
-  const control = await connectPostgres(urls.target, 'target');
+  const session = { timeZone: urls.timeZone };
+  const control = await connectPostgres(urls.target, 'target', session);
   const restore = () =>
-    restoreConstraints(() => connectPostgres(urls.target, 'target'), {
+    restoreConstraints(() => connectPostgres(urls.target, 'target', session), {
       parallelism: availableParallelism(),
       onRestored: (object) =>
         graph.emit({
@@ -225,9 +232,10 @@ async function dryRun(
 
 /** A source and a target connection that print and parse values alike (see session.ts). */
 async function connectPair(urls: Urls): Promise<Connections> {
-  const source = await connectPostgres(urls.source, 'source');
+  const session = { timeZone: urls.timeZone };
+  const source = await connectPostgres(urls.source, 'source', session);
   try {
-    const target = await connectPostgres(urls.target, 'target');
+    const target = await connectPostgres(urls.target, 'target', session);
     // Every connection of the run, including the one that plans key ranges, prints and parses
     // values the same way: key bounds are stored as text and read back in later sessions.
     await alignSessions(source, target).catch(async (error: unknown) => {

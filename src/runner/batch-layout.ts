@@ -65,6 +65,11 @@ export interface BatchLayout {
   readonly columns: readonly LayoutColumn[];
   /** keys: generate. */
   readonly generatedKey?: GeneratedKey;
+  /**
+   * The INSERTs of the staged path say OVERRIDING SYSTEM VALUE: a generated identity key, or kept
+   * values written into a GENERATED ALWAYS identity column (COPY writes those without being told).
+   */
+  readonly overridingSystemValue: boolean;
   /** Where this migration's source keys map to target keys (keys: generate). */
   readonly mappingTable?: QualifiedName;
   /** The target's primary key, as fix-ups find rows by it (fix-up migrations only). */
@@ -138,6 +143,9 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
     };
   });
   const generatedKey = migration.keys === 'generate' ? generated(migration, targetTable) : undefined;
+  const writesIdentity = columns.some(
+    (c) => targetTable.columns.find((t) => t.name === c.target)?.identity === 'always',
+  );
   const staged =
     generatedKey !== undefined ||
     columns.some((c) => c.fixup || (c.ref && needsStaging(onOrphan, c.ref, c.target, targetTable)));
@@ -154,6 +162,7 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
     onOrphan,
     columns,
     ...(generatedKey ? { generatedKey, mappingTable: stateTableName('keymap', migration.name) } : {}),
+    overridingSystemValue: generatedKey?.identity === true || writesIdentity,
     targetKey,
     ...(migration.fixups.length > 0 ? { fixupTable: stateTableName('fixup', migration.name) } : {}),
     ...(cursor ? { cursor } : {}),

@@ -15,6 +15,7 @@ import {
   type PausedOutcome,
   runMigration,
 } from './run-migration.js';
+import { advanceSequences } from './sequences.js';
 
 export type GraphOutcome = MigrationOutcome | { readonly status: 'skipped'; readonly reason: string };
 
@@ -102,6 +103,7 @@ async function runFixup(run: GraphRun, layout: BatchLayout, rows: number): Promi
     try {
       await fixUp(target, layout);
       failpoint('fixup-updated', name);
+      await advanceSequences(target, layout, run.runId);
       await setMigrationPhase(target, name, 'done', { rowsLoaded: rows, runId: run.runId });
       await target.query('COMMIT');
     } catch (error) {

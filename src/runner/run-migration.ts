@@ -41,6 +41,7 @@ import { loadRange } from './load-range.js';
 import { OFFENDING_ROWS_SHOWN } from './orphans.js';
 import { recordRejects } from './rejects.js';
 import { isConnectionLoss, retryingConnectionLoss } from './retry.js';
+import { advanceSequences } from './sequences.js';
 import { asViolation, BatchViolation, type OffendingRow, type Violation } from './violation.js';
 
 /** A batch that has not committed within this long may be claimed again by another worker. */
@@ -112,6 +113,8 @@ export async function runMigration(run: MigrationRun): Promise<MigrationOutcome>
       await setMigrationPhase(state.target, migration.name, 'fixup', { rowsLoaded: rows, runId: run.runId });
       return { status: 'loaded', rows };
     }
+    // Every apply that reaches done (incremental ones too) may have written keys beyond the sequence.
+    await advanceSequences(state.target, run.layout, run.runId);
     await setMigrationPhase(state.target, migration.name, 'done', { rowsLoaded: rows, runId: run.runId });
     run.emit({ type: 'migration-done', migration: migration.name, rows });
     return { status: 'done', rows };

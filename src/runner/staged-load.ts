@@ -160,7 +160,7 @@ async function insertRows(target: pg.ClientBase, layout: BatchLayout, only = '')
     columns.unshift(quoteIdentifier(layout.generatedKey.column));
     values.unshift('s.new_key');
   }
-  const overriding = layout.generatedKey?.identity ? ' OVERRIDING SYSTEM VALUE' : '';
+  const overriding = layout.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : '';
   const order = layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ');
   const result = await target.query(
     `INSERT INTO ${quoteQualifiedName(layout.migration.to)} (${columns.join(', ')})${overriding} ` +
@@ -199,7 +199,7 @@ async function refreshRows(
   const order = layout.sourceKey.map((_, i) => `s.k${i + 1}`).join(', ');
   // xmax is 0 only on a row version this statement inserted; an updated one carries its own xid.
   const { rows } = await target.query<{ inserted: number; updated: number }>(
-    `WITH written AS (INSERT INTO ${to} (${columns.join(', ')}) ` +
+    `WITH written AS (INSERT INTO ${to} (${columns.join(', ')})${layout.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : ''} ` +
       `SELECT ${values.join(', ')} FROM ${STAGE_SQL} s ${joins.join(' ')} ORDER BY ${order} ` +
       `ON CONFLICT (${conflict.join(', ')}) DO ${sets.length === 0 ? 'NOTHING' : `UPDATE SET ${sets.join(', ')}`} ` +
       'RETURNING (xmax = 0) AS inserted) ' +

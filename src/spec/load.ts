@@ -18,6 +18,7 @@ import {
   prepareSchemaValidators,
   validateAgainstSchema,
 } from './schema-validation.js';
+import { checkSourceTimeZone } from './time-zone.js';
 import type { ProjectSpec, SpecSet } from './types.js';
 import { parseSpecDocuments, type SpecDocument } from './yaml-documents.js';
 
@@ -147,7 +148,8 @@ function validateDocument(
   const schemaErrors = validateAgainstSchema(document, data, kind);
   diagnostics.push(...schemaErrors);
   if (kind === 'migration') diagnostics.push(...checkMigrationExpressions(document, data));
-  if (kind === 'project') diagnostics.push(...literalSecrets(document));
+  if (kind === 'project')
+    diagnostics.push(...literalSecrets(document), ...checkSourceTimeZone(document, data));
   if (schemaErrors.length > 0 || interpolated.problems.length > 0) return { kind };
   return { kind, valid: { document, data } };
 }

@@ -41,6 +41,14 @@ export function normalizeProject(document: SpecDocument, data: Raw): ProjectSpec
       onOrphan: (defaults.onOrphan as ProjectSpec['defaults']['onOrphan'] | undefined) ?? 'fail',
     },
     agents: agents.map(agentSpec),
+    ...(typeof data.sourceTimeZone === 'string'
+      ? {
+          sourceTimeZone: {
+            name: data.sourceTimeZone,
+            location: document.locate(['sourceTimeZone']),
+          },
+        }
+      : {}),
     connectionVariables: referencedVariables(document.data),
     location: document.locate([]),
   };

@@ -76,6 +76,11 @@ export interface ConnectionSpec {
   readonly schema: string;
 }
 
+export interface DeclaredTimeZone {
+  readonly name: string;
+  readonly location: SourceLocation;
+}
+
 export interface ProjectSpec {
   readonly version: 1;
   readonly source: ConnectionSpec;
@@ -87,6 +92,8 @@ export interface ProjectSpec {
     readonly onOrphan: OnOrphan;
   };
   readonly agents: readonly AgentSpec[];
+  /** `sourceTimeZone` as declared (an IANA name); absent when `plan` reads the source server's. */
+  readonly sourceTimeZone?: DeclaredTimeZone;
   /** The environment variables the connection URLs are read from: never passed to external agents. */
   readonly connectionVariables: readonly string[];
   readonly location: SourceLocation;

@@ -64,6 +64,22 @@ export interface OrphanFinding {
   }[];
 }
 
+/**
+ * A column whose default draws from a sequence that would hand out a value at or below the largest
+ * one the column holds: the next insert relying on the default may collide with a migrated row.
+ */
+export interface SequenceFinding {
+  /** The target table, schema-qualified. */
+  readonly table: string;
+  readonly column: string;
+  /** The sequence, schema-qualified. */
+  readonly sequence: string;
+  /** What nextval would return next. */
+  readonly next: string;
+  /** The largest value in the column (the smallest, for a descending sequence). */
+  readonly largest: string;
+}
+
 /** A target column the check could not compare, and why. */
 export interface UncheckedColumn {
   readonly column: string;
@@ -93,6 +109,8 @@ export interface MigrationVerdict {
   /** The first rows that differ (at most 20), by source key. */
   readonly rows: readonly RowProblem[];
   readonly orphans: readonly OrphanFinding[];
+  /** Sequences behind the values ferry wrote into their columns (see SequenceFinding). */
+  readonly sequences: readonly SequenceFinding[];
   /** Problems that name no row: a count that differs, a column that differs table-wide. */
   readonly problems: readonly string[];
   /** What was not checked or was accepted, and why: skipped rows, orphans set to NULL. */

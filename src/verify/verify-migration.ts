@@ -13,6 +13,7 @@ import { type Category, differingColumns, type FirstLevel, firstLevel, sidesOf }
 import { buildComparison, type ComparedColumn, type Comparison, type TypeFacts } from './comparison.js';
 import { findOrphans } from './fk-orphans.js';
 import { narrowDifferences } from './narrow.js';
+import { findSequencesBehind } from './sequences.js';
 import type { MigrationVerdict, RowProblem, RowProblemKind, VerifyStatus } from './types.js';
 import { unlocatedRows } from './unlocated.js';
 import type { AppliedState } from './verify-state.js';
@@ -74,6 +75,7 @@ export async function verifyMigration(clients: Clients, check: MigrationCheck): 
   const unlocated = target.categories.get('unlocated') ?? 0;
   if (unlocated > 0) rows.push(...(await unlocatedRows(clients.target, comparison, ROWS_SHOWN)));
   const orphans = await findOrphans(clients.target, check.targetTable, comparison, ROWS_SHOWN);
+  const sequences = await findSequencesBehind(clients.target, check.layout);
   const notes = [
     ...(skipped > 0 ? [skippedNote(skipped, skippedBatches.length, compareValues)] : []),
     ...values.notes,
@@ -82,7 +84,7 @@ export async function verifyMigration(clients: Clients, check: MigrationCheck): 
   const recorded = state.control?.mappingHash;
   if (recorded && recorded !== mappingHash(check.layout.migration)) notes.push(OTHER_MAPPING_NOTE);
   const problems = [...counts.problems, ...values.problems];
-  const clean = problems.length === 0 && rows.length === 0 && orphans.length === 0;
+  const clean = problems.length === 0 && rows.length === 0 && orphans.length === 0 && sequences.length === 0;
   return {
     ...base(check, clean ? 'ok' : 'mismatch', counts.sourceRows, counts.targetRows),
     rejected: counts.rejected,
@@ -100,6 +102,7 @@ export async function verifyMigration(clients: Clients, check: MigrationCheck): 
     counts: countByKind(rows, unlocated),
     rows: sortRows(rows).slice(0, ROWS_SHOWN),
     orphans,
+    sequences,
     problems,
     notes,
   };
@@ -265,6 +268,7 @@ function base(
     counts: {},
     rows: [],
     orphans: [],
+    sequences: [],
     problems: [],
     notes: [],
   };

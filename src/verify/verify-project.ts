@@ -5,12 +5,12 @@
 import type pg from 'pg';
 import { findTable } from '../compiler/catalog-checks.js';
 import type { Plan } from '../compiler/plan.js';
-import { type PlanProjectOptions, planProject } from '../compiler/plan-project.js';
+import { type PlanProjectOptions, type PlanProjectResult, planProject } from '../compiler/plan-project.js';
 import { type Selection, selectMigrations } from '../compiler/select.js';
 import { connectPostgres } from '../db/postgres.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { batchLayout } from '../runner/batch-layout.js';
-import { alignSessions } from '../runner/session.js';
+import { alignSessions, sessionTimeZone } from '../runner/session.js';
 import { isRunLockHeld } from '../state/run-lock.js';
 import { quoteQualifiedName } from '../util/sql.js';
 import { readTypeFacts } from './type-facts.js';
@@ -29,10 +29,21 @@ export interface VerifyOptions extends Omit<PlanProjectOptions, 'frozenLock' | '
  * process.exitCode = result.ok ? 0 : 1;
  */
 export async function verifyProject(options: VerifyOptions): Promise<VerifyResult> {
-  const { plan, specs, catalogs } = await planProject({ ...options, frozenLock: true });
+  return verifyPlanned(await planProject({ ...options, frozenLock: true }), options);
+}
+
+/**
+ * `verifyProject` over a project planned already, for commands that go on with the same plan
+ * (`finalize`). `runLockHeld`: the caller holds the run lock itself, so no apply can be running.
+ */
+export async function verifyPlanned(
+  { plan, specs, catalogs }: Pick<PlanProjectResult, 'plan' | 'specs' | 'catalogs'>,
+  selection: Selection,
+  options: { readonly runLockHeld?: boolean } = {},
+): Promise<VerifyResult> {
   const names = selectMigrations(plan, {
-    ...(options.select ? { select: options.select } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(selection.select ? { select: selection.select } : {}),
+    ...(selection.exclude ? { exclude: selection.exclude } : {}),
   });
   const selected = plan.migrations.filter((m) => names.includes(m.name));
   refuseDecisions(plan, names);
@@ -45,12 +56,14 @@ export async function verifyProject(options: VerifyOptions): Promise<VerifyResul
       targetTable,
     };
   });
-  const source = await connectPostgres(specs.project.source.url, 'source');
+  // Both sides in the plan's source time zone: fingerprints cast source values to the target's types.
+  const session = { timeZone: sessionTimeZone(plan) };
+  const source = await connectPostgres(specs.project.source.url, 'source', session);
   try {
-    const target = await connectPostgres(specs.project.target.url, 'target');
+    const target = await connectPostgres(specs.project.target.url, 'target', session);
     try {
       await alignSessions(source, target);
-      await refuseWhileApplying(target);
+      if (!options.runLockHeld) await refuseWhileApplying(target);
       return await inSnapshots({ source, target }, async () => {
         const state = await readAppliedState(target, names);
         const types = await readTypeFacts(source, target, typesOf(checks.map((c) => c.layout)));

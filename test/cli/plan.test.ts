@@ -212,7 +212,7 @@ describe('ferry plan', () => {
     }
     expect((await readLock()).text).not.toContain(PASSWORD);
     expect(JSON.parse(outputs[1]?.stdout ?? '{}')).toMatchObject({ ok: true, decisionsPending: 0 });
-    expect(outputs[2]?.stdout).toContain('### ferry plan: 5 migrations in 3 layers');
+    expect(outputs[2]?.stdout).toContain('### ferry plan\n\n**5 migrations** in 3 layers');
   });
 
   it('explains a connection failure with the password masked', async () => {

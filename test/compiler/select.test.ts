@@ -43,9 +43,7 @@ describe('selectMigrations', () => {
 
   it('refuses a selector it cannot read', () => {
     expect(captureError(() => selectMigrations(plan, { select: ['orders++'] })).code).toBe('select.syntax');
-    expect(captureError(() => selectMigrations(plan, { select: ['state:modified'] })).code).toBe(
-      'select.syntax',
-    );
+    expect(captureError(() => selectMigrations(plan, { select: ['state:'] })).code).toBe('select.syntax');
   });
 });
 

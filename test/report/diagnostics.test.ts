@@ -2,7 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { errorDiagnostic } from '../../src/errors.js';
-import { formatDiagnostic, githubAnnotation } from '../../src/report/diagnostics.js';
+import {
+  annotationPath,
+  formatDiagnostic,
+  githubAnnotation,
+  workflowAnnotation,
+} from '../../src/report/diagnostics.js';
 
 describe('diagnostics', () => {
   const diagnostic = errorDiagnostic('spec.unknown-key', 'unknown key `a:b`\n100% wrong', {
@@ -25,6 +30,32 @@ describe('diagnostics', () => {
   it('annotates without a location', () => {
     expect(githubAnnotation(errorDiagnostic('spec.no-project', 'no project file'))).toBe(
       '::error title=ferry spec.no-project::no project file',
+    );
+  });
+
+  it('escapes %, CR and LF everywhere, and : and , in properties only, with the column', () => {
+    expect(
+      workflowAnnotation('warning', 'a: b, c\r\n50%', {
+        title: 'ferry: x, y',
+        location: { file: 'specs/a,b:c%.yaml', line: 12, column: 34 },
+      }),
+    ).toBe('::warning file=specs/a%2Cb%3Ac%25.yaml,line=12,col=34,title=ferry%3A x%2C y::a: b, c%0D%0A50%25');
+  });
+
+  it('names the file from the workspace root when ferry runs deeper in it', () => {
+    const options = { workspace: '/home/runner/work/repo', cwd: '/home/runner/work/repo/warehouse' };
+    expect(annotationPath('specs/orders.yaml', options)).toBe('warehouse/specs/orders.yaml');
+    expect(annotationPath('specs/orders.yaml', { cwd: options.cwd })).toBe('specs/orders.yaml');
+    expect(annotationPath('/elsewhere/specs/orders.yaml', options)).toBe('/elsewhere/specs/orders.yaml');
+    expect(
+      githubAnnotation(
+        errorDiagnostic('spec.unknown-ref', 'no migration `tag`', {
+          location: { file: 'specs/orders.yaml', line: 4, column: 9 },
+        }),
+        options,
+      ),
+    ).toBe(
+      '::error file=warehouse/specs/orders.yaml,line=4,col=9,title=ferry spec.unknown-ref::no migration `tag`',
     );
   });
 });

@@ -32,6 +32,7 @@ describe('upgradeState', () => {
       'migration_control',
       'migration_log',
       'migration_rejects',
+      'migration_sequences',
       'schema_version',
     ]);
     expect(await database.query('select version from _ferry.schema_version order by version')).toEqual(

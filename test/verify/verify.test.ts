@@ -176,6 +176,7 @@ describe('ferry verify on the reference workload', () => {
       counts: {},
       rows: [],
       orphans: [],
+      sequences: [],
       problems: [],
       notes: [],
     });

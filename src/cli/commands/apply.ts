@@ -2,10 +2,13 @@
 // 3 when one paused on a violation (fix the cause, run apply again to resume), 1 on errors.
 
 import { buildAgents } from '../../agents/registry.js';
-import { applyProject } from '../../runner/apply.js';
+import { renderRunMarkdown, summarizeRun } from '../../report/run-summary.js';
+import { type ApplyResult, applyProject } from '../../runner/apply.js';
+import type { RunnerEvent } from '../../runner/events.js';
 import type { CliContext } from '../context.js';
 import { createEventView } from '../event-view.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { appendStepSummary, writeOutputs } from '../github.js';
 
 export interface ApplyCommandOptions {
   readonly dryRun?: boolean;
@@ -20,6 +23,14 @@ export async function applyCommand(
   options: ApplyCommandOptions = {},
 ): Promise<ExitCodeValue> {
   const view = createEventView(context);
+  // Under GitHub Actions the events are kept too, for the job summary.
+  const events: RunnerEvent[] = [];
+  const onEvent = context.github
+    ? (event: RunnerEvent) => {
+        events.push(event);
+        view.onEvent(event);
+      }
+    : view.onEvent;
   // Stopped before anything else is printed, a failure included: the bars' last frame stays above it.
   const result = await applyProject({
     ...runOptions(options),
@@ -27,7 +38,7 @@ export async function applyCommand(
     specsDir: context.specsDir,
     env: context.env,
     agents: (project) => buildAgents(project, { cwd: context.projectDir }),
-    onEvent: view.onEvent,
+    onEvent,
   }).finally(view.stop);
   const done = [...result.outcomes.values()].filter((o) => o.status === 'done').length;
   if (!context.json && result.dryRun) {
@@ -45,7 +56,20 @@ export async function applyCommand(
         : context.style.green(`✓ ${summary}`),
     );
   }
+  if (context.github) publishRun(context, result, events);
   return result.paused ? ExitCode.paused : ExitCode.ok;
+}
+
+/** The run as a table in the job summary, and `paused`, `done` and `dry-run` as step outputs. */
+function publishRun(context: CliContext, result: ApplyResult, events: readonly RunnerEvent[]): void {
+  const order = result.plan.migrations.map((m) => m.name);
+  appendStepSummary(context, renderRunMarkdown(summarizeRun(events), { dryRun: result.dryRun, order }));
+  writeOutputs(context, {
+    'dry-run': result.dryRun,
+    paused: result.paused,
+    done: [...result.outcomes.values()].filter((o) => o.status === 'done').length,
+    migrations: order.length,
+  });
 }
 
 function runOptions(options: ApplyCommandOptions) {

@@ -13,6 +13,8 @@ import {
 } from '../../report/diff-report.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { appendStepSummary, writeOutputs } from '../github.js';
+import { readBaseLockOption } from '../plan-report-input.js';
 
 export interface DiffCommandOptions {
   readonly format: DiffFormat;
@@ -20,9 +22,12 @@ export interface DiffCommandOptions {
   readonly plan?: string;
   readonly select?: string[];
   readonly exclude?: string[];
+  /** The base branch's ferry.lock, for `state:modified`. */
+  readonly baseLock?: string;
 }
 
 export async function diffCommand(context: CliContext, options: DiffCommandOptions): Promise<ExitCodeValue> {
+  const baseLock = await readBaseLockOption(options.baseLock);
   const result = await diffProject({
     projectDir: context.projectDir,
     specsDir: context.specsDir,
@@ -30,6 +35,7 @@ export async function diffCommand(context: CliContext, options: DiffCommandOptio
     ...(options.plan === undefined ? {} : { planFile: resolve(options.plan) }),
     ...(options.select ? { select: options.select } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(baseLock ? { baseLock } : {}),
   });
   // On stderr: stdout is often redirected into a pull-request comment or a JSON file.
   if (context.github) {
@@ -38,8 +44,13 @@ export async function diffCommand(context: CliContext, options: DiffCommandOptio
         workflowAnnotation('warning', differenceAnnotation(d), {
           title: `ferry diff ${d.kind}`,
           location: d.location,
+          workspace: context.env.GITHUB_WORKSPACE,
         }),
       );
+  }
+  if (context.github) {
+    appendStepSummary(context, renderDiffMarkdown(result));
+    writeOutputs(context, { differences: result.summary.differences });
   }
   const format = context.json ? 'json' : options.format;
   if (format === 'json') context.out(renderDiffJson(result));

@@ -4,20 +4,31 @@
 import { relative } from 'node:path';
 import { buildAgents } from '../../agents/registry.js';
 import { planProject } from '../../compiler/plan-project.js';
-import { renderPlanMarkdown, renderPlanText } from '../../report/plan-report.js';
+import { compareWithBase } from '../../compiler/state-modified.js';
+import { readAppliedStatuses } from '../../diff/applied-state.js';
+import { type PlanReportInput, renderPlanReport } from '../../report/plan-comment.js';
+import { renderPlanText } from '../../report/plan-report.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import {
+  maxBytesOption,
+  publishPlan,
+  type ReportOptions,
+  readBaseLockOption,
+  reportOptionsInput,
+} from '../plan-report-input.js';
 import { printDiagnostics } from '../report-failure.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
 
-export interface PlanOptions {
+export interface PlanOptions extends ReportOptions {
   readonly format: PlanFormat;
   readonly frozenLock?: boolean;
   readonly updateLock?: boolean;
 }
 
 export async function planCommand(context: CliContext, options: PlanOptions): Promise<ExitCodeValue> {
+  const baseLock = await readBaseLockOption(options.baseLock);
   const result = await planProject({
     projectDir: context.projectDir,
     specsDir: context.specsDir,
@@ -28,10 +39,27 @@ export async function planCommand(context: CliContext, options: PlanOptions): Pr
   });
   printDiagnostics(context, result.diagnostics);
   const lockName = relative(process.cwd(), result.lockPath) || 'ferry.lock';
+  const changes = [
+    ...(result.timeZoneChange ? [result.timeZoneChange.message] : []),
+    ...result.lockChanges.map((c) => c.message),
+  ];
   const lockSummary = result.lockWritten
-    ? `${lockName} written${describeChanges(result.lockChanges.map((c) => c.message))}: review its diff and commit it`
+    ? `${lockName} written${describeChanges(changes)}: review its diff and commit it`
     : `${lockName} is up to date`;
   const format = context.json ? 'json' : options.format;
+  const againstBase = baseLock ? compareWithBase(result.plan, baseLock) : undefined;
+  // The Markdown report, and the job summary under Actions, say what the target holds.
+  const report: PlanReportInput | undefined =
+    format === 'markdown' || context.github
+      ? {
+          plan: result.plan,
+          lockSummary,
+          applied: await readAppliedStatuses(result.specs.project.target.url, result.plan.migrations),
+          ...(againstBase ? { changes: againstBase } : {}),
+          ...reportOptionsInput(options),
+        }
+      : undefined;
+  if (report) publishPlan(context, report);
   if (format === 'json') {
     context.out(
       JSON.stringify(
@@ -41,17 +69,19 @@ export async function planCommand(context: CliContext, options: PlanOptions): Pr
           lock: {
             path: lockName,
             written: result.lockWritten,
-            changes: result.lockChanges.map((c) => c.message),
+            changes,
           },
           diagnostics: result.diagnostics,
+          ...(againstBase ? { base: againstBase } : {}),
           plan: result.plan,
         },
         null,
         2,
       ),
     );
-  } else if (format === 'markdown') {
-    context.out(renderPlanMarkdown(result.plan, { lockSummary }));
+  } else if (format === 'markdown' && report) {
+    const maxBytes = maxBytesOption(options);
+    context.out(renderPlanReport(report, maxBytes === undefined ? {} : { maxBytes }).markdown);
   } else {
     context.out(renderPlanText(result.plan, { lockSummary }, context.style));
   }

@@ -7,26 +7,33 @@ import { groupDigits } from '../../report/plan-report.js';
 import { type RolledBackMigration, rollbackProject } from '../../rollback/rollback.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { readBaseLockOption } from '../plan-report-input.js';
 import { printDiagnostics } from '../report-failure.js';
 
 export interface RollbackCommandOptions {
   readonly select?: string[];
   readonly exclude?: string[];
   readonly dryRun?: boolean;
+  readonly force?: boolean;
+  /** The base branch's ferry.lock, for `state:modified`. */
+  readonly baseLock?: string;
 }
 
 export async function rollbackCommand(
   context: CliContext,
   options: RollbackCommandOptions = {},
 ): Promise<ExitCodeValue> {
+  const baseLock = await readBaseLockOption(options.baseLock);
   const result = await rollbackProject({
     projectDir: context.projectDir,
     specsDir: context.specsDir,
     env: context.env,
     agents: (project) => buildAgents(project, { cwd: context.projectDir }),
     dryRun: options.dryRun === true,
+    force: options.force === true,
     ...(options.select ? { select: options.select } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(baseLock ? { baseLock } : {}),
   });
   const rowsDeleted = result.migrations.reduce((sum, m) => sum + m.rowsDeleted, 0);
   const exitCode = result.refused ? ExitCode.error : ExitCode.ok;

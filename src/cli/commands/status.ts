@@ -1,8 +1,11 @@
 // `ferry status`: what the target holds of each planned migration, from `_ferry`: phase, batches
 // done of total, rows, rate and ETA, and the reason of a pause. `--json` for scripts.
 
+import { join } from 'node:path';
 import { loadPlan } from '../../compiler/load-plan.js';
+import { knownSourceTimeZone } from '../../compiler/source-time-zone.js';
 import { connectPostgres } from '../../db/postgres.js';
+import { LOCK_FILE_NAME } from '../../lock/lockfile.js';
 import { groupDigits } from '../../report/plan-report.js';
 import { formatDuration } from '../../report/rate.js';
 import type { OffendingRow } from '../../runner/violation.js';
@@ -13,7 +16,8 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 
 export async function statusCommand(context: CliContext): Promise<ExitCodeValue> {
   const { specs, plan } = await loadPlan(context.specsDir, { env: context.env });
-  const client = await connectPostgres(specs.project.target.url, 'target');
+  const timeZone = await knownSourceTimeZone(specs.project, join(context.projectDir, LOCK_FILE_NAME));
+  const client = await connectPostgres(specs.project.target.url, 'target', { timeZone });
   let applied: MigrationStatus[];
   try {
     applied = await readStatus(client);

@@ -4,6 +4,7 @@
 
 import { buildAgents } from '../../agents/registry.js';
 import { groupDigits } from '../../report/plan-report.js';
+import { describeSequenceFinding } from '../../verify/sequences.js';
 import type { MigrationVerdict, RowProblem, RowProblemKind } from '../../verify/types.js';
 import { verifyProject } from '../../verify/verify-project.js';
 import type { CliContext } from '../context.js';
@@ -77,6 +78,8 @@ function summary(verdict: MigrationVerdict): string {
   });
   const orphans = verdict.orphans.reduce((sum, o) => sum + o.rows, 0);
   if (orphans > 0) parts.push(`${groupDigits(orphans)} orphaned`);
+  if (verdict.sequences.length > 0)
+    parts.push(`${verdict.sequences.length} sequence${verdict.sequences.length === 1 ? '' : 's'} behind`);
   if (verdict.expectedRows !== null && verdict.expectedRows !== verdict.targetRows) {
     parts.push(`${groupDigits(verdict.expectedRows)} rows expected`);
   }
@@ -98,6 +101,7 @@ function details(verdict: MigrationVerdict): string[] {
           orphan.columns.map((c, i) => `${c}=${row.values[i] ?? 'NULL'}`).join(', '),
       ),
     ]),
+    ...verdict.sequences.map(describeSequenceFinding),
     ...verdict.notes.map((note) => `note: ${note}`),
   ];
   return lines;

@@ -5,6 +5,7 @@ import { INITIAL_STATE_SQL } from './0001-initial.js';
 import { BULK_STATE_SQL } from './0002-bulk.js';
 import { BATCH_OUTCOMES_SQL } from './0003-batch-outcomes.js';
 import { INCREMENTAL_STATE_SQL } from './0004-incremental.js';
+import { FINALIZE_STATE_SQL } from './0005-finalize.js';
 
 export interface StateMigration {
   /** 1, 2, 3…: recorded in `_ferry.schema_version` once applied. */
@@ -19,6 +20,7 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
   { version: 2, name: 'bulk', sql: BULK_STATE_SQL },
   { version: 3, name: 'batch-outcomes', sql: BATCH_OUTCOMES_SQL },
   { version: 4, name: 'incremental', sql: INCREMENTAL_STATE_SQL },
+  { version: 5, name: 'finalize', sql: FINALIZE_STATE_SQL },
 ];
 
 /** The version this ferry brings a target to, and the newest it can read. */

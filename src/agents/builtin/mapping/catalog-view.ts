@@ -16,6 +16,10 @@ export interface ColumnView {
   readonly maxLength?: number | undefined;
   readonly precision?: number | undefined;
   readonly scale?: number | undefined;
+  /** MySQL: an UNSIGNED type, one bit wider in range than its signed name says. */
+  readonly unsigned?: boolean | undefined;
+  /** MySQL: the members of an ENUM or SET. */
+  readonly members?: readonly string[] | undefined;
 }
 
 export interface ForeignKeyView {

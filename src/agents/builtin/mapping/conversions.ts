@@ -51,7 +51,9 @@ export function convert(source: ColumnView, target: ColumnView, hints: Conversio
   const to = typeFamily(target);
   if (hints.cents) return convertCents(source, target);
   if (hints.negate) return convertOpposite(source, target);
-  if (source.baseType === target.baseType || (from === to && from !== 'other'))
+  // The same type name means the same family, except MySQL's TIMESTAMP (an instant) against
+  // PostgreSQL's zone-less timestamp.
+  if (from === to && (from !== 'other' || source.baseType === target.baseType))
     return convertWithin(source, target);
   return convertAcross(source, target, from, to);
 }
@@ -125,6 +127,8 @@ function askFlag(source: ColumnView, target: ColumnView, negate: boolean): Conve
 function convertAcross(source: ColumnView, target: ColumnView, from: TypeFamily, to: TypeFamily): Conversion {
   const column = sqlIdentifier(source.name);
   const change = `${source.type} → ${target.type}`;
+  const mysql = convertMysqlType(source, target, to);
+  if (mysql) return mysql;
   if (from === 'integer' && to === 'boolean') {
     return expression(0.05, `${column} <> 0`, `${source.type} flag 0/1 becomes boolean`);
   }
@@ -199,4 +203,26 @@ function convertTemporal(
     return copy(0.1, 'timestamps become dates', loss);
   }
   return { kind: 'incompatible', note: `${source.type} → ${target.type} has no plain conversion` };
+}
+
+/**
+ * MySQL types with no PostgreSQL namesake. Their values reach these expressions already staged in
+ * PostgreSQL types (see source/mysql/raw-types.ts): BIT as bit(n), SET and ENUM as text.
+ */
+function convertMysqlType(source: ColumnView, target: ColumnView, to: TypeFamily): Conversion | undefined {
+  const column = sqlIdentifier(source.name);
+  if (source.baseType === 'bit' && source.maxLength === 1 && to === 'boolean')
+    return expression(0, `${column} = B'1'`, 'bit(1) is a flag: 1 becomes true');
+  if (source.baseType === 'set' && target.baseType.endsWith('[]')) {
+    return expression(
+      0,
+      `string_to_array(nullif(${column}, ''), ',')`,
+      `a SET becomes an array of its members (${source.type} → ${target.type})`,
+    );
+  }
+  if (source.baseType === 'enum' && to === 'other' && !target.baseType.endsWith('[]')) {
+    const members = source.members?.length ? ` (${source.members.join(', ')})` : '';
+    return copy(0.1, `ENUM members${members} read as ${target.type}; a member the type lacks would not load`);
+  }
+  return undefined;
 }

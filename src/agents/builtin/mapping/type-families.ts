@@ -15,6 +15,7 @@ export type TypeFamily =
   | 'time'
   | 'uuid'
   | 'json'
+  | 'binary'
   | 'other';
 
 /** PostgreSQL's internal names and MySQL's, so both sources read the same. */
@@ -55,6 +56,16 @@ const FAMILIES: Readonly<Record<string, TypeFamily>> = {
   uuid: 'uuid',
   json: 'json',
   jsonb: 'json',
+  year: 'integer',
+  enum: 'text',
+  set: 'text',
+  bytea: 'binary',
+  binary: 'binary',
+  varbinary: 'binary',
+  tinyblob: 'binary',
+  blob: 'binary',
+  mediumblob: 'binary',
+  longblob: 'binary',
 };
 
 /** Bits of each integer type, for narrowing checks and the digits an integer needs. */
@@ -63,6 +74,7 @@ const INTEGER_BITS: Readonly<Record<string, number>> = {
   int2: 16,
   smallint: 16,
   mediumint: 24,
+  year: 16,
   int4: 32,
   int: 32,
   integer: 32,
@@ -80,11 +92,16 @@ const INTEGER_NAMES: Readonly<Record<number, string>> = {
 
 export function typeFamily(column: ColumnView): TypeFamily {
   if (column.baseType.endsWith('[]')) return 'other';
+  // PostgreSQL prints its zone-less type as `timestamp without time zone`; MySQL's TIMESTAMP is an
+  // instant (stored in UTC), which is what PostgreSQL calls timestamptz.
+  if (column.baseType === 'timestamp' && !column.type.includes('time zone')) return 'timestamptz';
   return FAMILIES[column.baseType.toLowerCase()] ?? 'other';
 }
 
+/** The bits a signed integer needs to hold the column's range: an UNSIGNED INT needs 33. */
 export function integerBits(column: ColumnView): number | undefined {
-  return INTEGER_BITS[column.baseType.toLowerCase()];
+  const bits = INTEGER_BITS[column.baseType.toLowerCase()];
+  return bits !== undefined && column.unsigned ? bits + 1 : bits;
 }
 
 /** The SQL name of an integer type of that many bits (`integer` for 32). */

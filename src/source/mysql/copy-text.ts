@@ -1,0 +1,108 @@
+// MySQL rows → PostgreSQL COPY text, one line per row, for the staging types of raw-types.ts. The
+// driver hands values over as the server printed them (strings; numbers for small integers and
+// floats; Buffers for binary strings and BIT), so this only escapes and reshapes: no value is parsed
+// into a JavaScript Date or rounded through a double.
+
+import type { CatalogColumn } from '../../catalog/types.js';
+
+export type MysqlValue = string | number | bigint | Buffer | null;
+
+/** Encodes one value as a COPY text field (NULL as \N). */
+type FieldEncoder = (value: MysqlValue) => string;
+
+export interface CopyTextEncoder {
+  /** The row as one COPY text line, newline included. */
+  encode(row: readonly MysqlValue[]): string;
+  /** Zero dates (`0000-00-00`, `2020-00-00`, …) written as NULL so far, per column. */
+  readonly zeroDates: ReadonlyMap<string, number>;
+}
+
+const NULL = '\\N';
+
+/** COPY text escapes: backslash first, then the characters that end a field or a line. */
+function escapeText(text: string): string {
+  if (!/[\\\t\n\r]/.test(text)) return text;
+  return text.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
+}
+
+function plain(value: MysqlValue): string {
+  if (value === null) return NULL;
+  if (Buffer.isBuffer(value)) return escapeText(value.toString('utf8'));
+  return escapeText(String(value));
+}
+
+/** bytea in COPY text: `\x` hex, its backslash escaped for COPY. */
+function bytea(value: MysqlValue): string {
+  if (value === null) return NULL;
+  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
+  return `\\\\x${bytes.toString('hex')}`;
+}
+
+/** BIT(n) arrives as big-endian bytes; PostgreSQL reads a bit string of exactly n digits. */
+function bits(width: number): FieldEncoder {
+  return (value) => {
+    if (value === null) return NULL;
+    const bytes = Buffer.isBuffer(value) ? value : Buffer.from([Number(value)]);
+    let digits = '';
+    for (const byte of bytes) digits += byte.toString(2).padStart(8, '0');
+    return digits.slice(-width).padStart(width, '0');
+  };
+}
+
+/** A date or datetime with a zero year, month or day: MySQL's "no date", which PostgreSQL has no value for. */
+function isZeroDate(text: string): boolean {
+  return /^0000-|^\d{4}-00-|^\d{4}-\d{2}-00/.test(text);
+}
+
+function dates(name: string, zeroDates: Map<string, number>, suffix = ''): FieldEncoder {
+  return (value) => {
+    if (value === null) return NULL;
+    const text = String(value);
+    if (isZeroDate(text)) {
+      zeroDates.set(name, (zeroDates.get(name) ?? 0) + 1);
+      return NULL;
+    }
+    return `${text}${suffix}`;
+  };
+}
+
+function fieldEncoder(column: CatalogColumn, zeroDates: Map<string, number>): FieldEncoder {
+  switch (column.baseType) {
+    case 'binary':
+    case 'varbinary':
+    case 'tinyblob':
+    case 'blob':
+    case 'mediumblob':
+    case 'longblob':
+      return bytea;
+    case 'bit':
+      return bits(column.maxLength ?? 1);
+    case 'date':
+    case 'datetime':
+      return dates(column.name, zeroDates);
+    // Read in a UTC session: the offset makes the instant exact whatever the target session's zone.
+    case 'timestamp':
+      return dates(column.name, zeroDates, '+00');
+    default:
+      return plain;
+  }
+}
+
+/** An encoder for rows of `columns`, in that order. */
+export function copyTextEncoder(columns: readonly CatalogColumn[]): CopyTextEncoder {
+  const zeroDates = new Map<string, number>();
+  const encoders = columns.map((column) => fieldEncoder(column, zeroDates));
+  return {
+    zeroDates,
+    encode(row) {
+      let line = '';
+      for (let i = 0; i < encoders.length; i++) {
+        if (i > 0) line += '\t';
+        line += (encoders[i] as FieldEncoder)(row[i] ?? null);
+      }
+      return `${line}\n`;
+    },
+  };
+}
