@@ -55,6 +55,10 @@ export {
 } from './finalize/finalize-project.js';
 export { type InitOptions, type InitResult, initProject } from './init/init-project.js';
 export { type Lockfile, lockPlan } from './lock/lockfile.js';
+export type { PlanBasis } from './plan-file/basis.js';
+export { planSavedPlan } from './plan-file/plan-saved-plan.js';
+export { readBasis } from './plan-file/read-basis.js';
+export { readSavedPlan, type SavedPlanFile, writeSavedPlan } from './plan-file/saved-plan-file.js';
 export { formatDiagnostic, formatDiagnostics, githubAnnotation } from './report/diagnostics.js';
 export { type DiffFormat, renderDiffJson, renderDiffMarkdown, renderDiffText } from './report/diff-report.js';
 export { type GraphFormat, renderGraph } from './report/graph.js';

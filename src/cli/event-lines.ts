@@ -34,6 +34,10 @@ export function describeEvent(event: RunnerEvent, style: Style): string {
       return style.yellow(
         `${event.migration}: batch ${event.batchNo} halved (${event.reason}); its second half is batch ${event.newBatchNo}`,
       );
+    case 'zero-dates':
+      return style.yellow(
+        `${event.migration}: batch ${event.batchNo}: ${groupDigits(event.count)} zero date${event.count === 1 ? '' : 's'} in ${event.column} read as NULL`,
+      );
     case 'constraint-restored':
       return `${event.table}: ${event.name} rebuilt`;
   }

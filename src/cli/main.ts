@@ -163,6 +163,10 @@ program
     wholeNumber,
   )
   .option('--comment-key <key>', 'with --format markdown: tells apart the comments of several projects')
+  .option(
+    '--out <file>',
+    'also save the plan with what it was made against, for `ferry apply FILE` (which refuses it once any of that moves)',
+  )
   .action(async (options: PlanOptions, command: Command) => {
     const { planCommand } = await import('./commands/plan.js');
     await run(command, undefined, (context) => planCommand(context, options));
@@ -193,6 +197,10 @@ program
 program
   .command('apply')
   .description('move the rows of the committed plan, batch by batch, exactly once; resumes where it stopped')
+  .argument(
+    '[plan-file]',
+    'a plan saved by `ferry plan --out`: applied only if the specs, ferry.lock, the tables and the target’s state are as they were then',
+  )
   .option('--dry-run', 'run the whole graph in one transaction and roll it back: report what apply would hit')
   .option('--limit <rows>', 'with --dry-run: at most this many rows per migration', positiveInteger)
   .option('--bulk', 'empty targets only: drop indexes and foreign keys while loading, rebuild them after')
@@ -202,9 +210,11 @@ program
     positiveInteger,
   )
   .option('--fail-fast', 'stop every migration at the first pause, not only its descendants')
-  .action(async (options: ApplyCommandOptions, command: Command) => {
+  .action(async (planFile: string | undefined, options: ApplyCommandOptions, command: Command) => {
     const { applyCommand } = await import('./commands/apply.js');
-    await run(command, undefined, (context) => applyCommand(context, options));
+    await run(command, undefined, (context) =>
+      applyCommand(context, { ...options, ...(planFile === undefined ? {} : { planFile }) }),
+    );
   });
 
 program

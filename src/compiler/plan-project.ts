@@ -3,18 +3,17 @@
 // and ferry.lock written (or, frozen, checked).
 
 import { join, relative } from 'node:path';
-import type pg from 'pg';
 import type { Agent } from '../agents/protocol.js';
 import { buildAgentRequest } from '../agents/request.js';
 import { askChecked, runProposingAgents } from '../agents/run-agents.js';
 import { introspectPostgres } from '../catalog/postgres/introspect.js';
 import type { Catalog } from '../catalog/types.js';
 import { connectPostgres } from '../db/postgres.js';
-import { readDefaultTimeZone, setSessionTimeZone } from '../db/session-time-zone.js';
 import { type Diagnostic, FerryError, hasErrors, sortDiagnostics } from '../errors.js';
 import { compareWithLock, type LockChange, staleLockDiagnostics } from '../lock/freshness.js';
 import { formatLockfile, readLockfile, writeLockfile } from '../lock/lock-io.js';
 import { LOCK_FILE_NAME, lockPlan, pinnedFromLock } from '../lock/lockfile.js';
+import { type PlanningSource, sourceDialect } from '../source/dialect.js';
 import { loadSpecs } from '../spec/load.js';
 import type { ProjectSpec, QualifiedName, SpecSet } from '../spec/types.js';
 import { withDeferredStructure } from '../state/deferred-tables.js';
@@ -22,7 +21,6 @@ import { type Catalogs, checkAgainstCatalogs } from './catalog-checks.js';
 import { compilePlan } from './compile.js';
 import type { Plan, PlanDecision } from './plan.js';
 import { resolvePlan } from './resolve.js';
-import { checkAgainstSource } from './source-checks.js';
 import {
   type ChosenTimeZone,
   chooseSourceTimeZone,
@@ -82,7 +80,10 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
   if (!loaded.specs) throw new FerryError(loaded.diagnostics);
   const specs = loaded.specs;
 
-  const source = await connectPostgres(specs.project.source.url, 'source');
+  const source = await sourceDialect(specs.project.source.url).openForPlanning({
+    source: specs.project.source.url,
+    target: specs.project.target.url,
+  });
   try {
     return await planWithSource(source, specs, loaded.diagnostics, {
       ...options,
@@ -91,12 +92,12 @@ export async function planProject(options: PlanProjectOptions): Promise<PlanProj
       minConfidence,
     });
   } finally {
-    await source.end().catch(() => {});
+    await source.end();
   }
 }
 
 async function planWithSource(
-  source: pg.Client,
+  source: PlanningSource,
   specs: SpecSet,
   loadDiagnostics: readonly Diagnostic[],
   options: PlanProjectOptions & { lockPath: string; minConfidence: number },
@@ -104,7 +105,7 @@ async function planWithSource(
   const { lockPath, minConfidence } = options;
   const lock = await readLockfile(lockPath, relative(process.cwd(), lockPath) || LOCK_FILE_NAME);
   // Read before the session's zone is set: with no zone declared or pinned, it is what gets pinned.
-  const serverDefault = await readDefaultTimeZone(source);
+  const serverDefault = await source.serverTimeZone();
   const zone = chooseSourceTimeZone({
     ...(specs.project.sourceTimeZone ? { declared: specs.project.sourceTimeZone } : {}),
     ...(lock?.sourceTimeZone ? { pinned: lock.sourceTimeZone } : {}),
@@ -115,7 +116,7 @@ async function planWithSource(
     projectLocation: specs.project.location,
   });
   // Introspection too: the server prints defaults such as a timestamptz literal in the session's zone.
-  await setSessionTimeZone(source, zone.name, 'source');
+  await source.useTimeZone(zone.name);
   const catalogs = await introspectBoth(source, specs, zone.name);
   const withZone = (plan: Plan): Plan => withSourceTimeZone(plan, zone, serverDefault, catalogs);
   const timeZoneChange = zone.change ? { timeZoneChange: zone.change } : {};
@@ -162,7 +163,7 @@ async function planWithSource(
       minConfidence,
     ),
   );
-  const refused = await checkAgainstSource(source, plan, catalogs);
+  const refused = await source.tryValues(plan, catalogs);
   if (refused.length > 0) throw new FerryError(sortDiagnostics(refused));
 
   const lockText = formatLockfile(lockPlan(plan));
@@ -198,10 +199,10 @@ function withSourceTimeZone(
 }
 
 /** Introspects the source on the open connection and the target on one of its own. */
-async function introspectBoth(source: pg.Client, specs: SpecSet, timeZone: string): Promise<Catalogs> {
+async function introspectBoth(source: PlanningSource, specs: SpecSet, timeZone: string): Promise<Catalogs> {
   const schemasOf = (names: readonly QualifiedName[]) => [...new Set(names.map((n) => n.schema))].sort();
   const [sourceCatalog, targetCatalog] = await Promise.all([
-    introspectPostgres(source, { schemas: schemasOf(specs.migrations.map((m) => m.from)) }),
+    source.introspect(schemasOf(specs.migrations.map((m) => m.from))),
     introspectTarget(specs.project.target.url, schemasOf(specs.migrations.map((m) => m.to)), timeZone),
   ]);
   return { source: sourceCatalog, target: targetCatalog };

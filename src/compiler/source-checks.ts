@@ -21,8 +21,10 @@ export async function checkAgainstSource(
   client: pg.ClientBase,
   plan: Plan,
   catalogs: Catalogs,
+  /** The relation a migration's source rows are read from; the source table itself by default. */
+  relation: (migration: MigrationNode) => string = (migration) => quoteQualifiedName(migration.from),
 ): Promise<Diagnostic[]> {
-  const probes = plan.migrations.flatMap((migration) => probesOf(migration, catalogs));
+  const probes = plan.migrations.flatMap((migration) => probesOf(migration, catalogs, relation(migration)));
   if (probes.length === 0) return [];
   const diagnostics: Diagnostic[] = [];
   await client.query('BEGIN READ ONLY');
@@ -43,9 +45,8 @@ export async function checkAgainstSource(
   return diagnostics;
 }
 
-function probesOf(migration: MigrationNode, catalogs: Catalogs): Probe[] {
+function probesOf(migration: MigrationNode, catalogs: Catalogs, from: string): Probe[] {
   const target = findTable(catalogs.target, migration.to);
-  const from = quoteQualifiedName(migration.from);
   const probes: Probe[] = migration.columns.flatMap((column) => {
     if (column.omit || (column.from === undefined && column.expr === undefined)) return [];
     const type = target?.columns.find((c) => c.name === column.target)?.type;

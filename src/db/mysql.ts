@@ -119,12 +119,15 @@ function unsupported(message: string, extra: { hint?: string } = {}): FerryError
  * Session settings every source connection starts with. `time_zone` is UTC so TIMESTAMP columns
  * (stored in UTC) print as UTC, and DATETIME (zone-less) prints as stored; `sql_mode` is emptied of
  * what changes values read (PAD_CHAR_TO_FULL_LENGTH) or how SQL parses (ANSI_QUOTES); the text
- * arrives as UTF-8 whatever each column's character set.
+ * arrives as UTF-8 whatever each column's character set; idle and write timeouts are long.
  */
 const SESSION_SETTINGS = [
   "SET SESSION time_zone = '+00:00'",
   "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'",
   'SET NAMES utf8mb4',
+  // A worker waits between batches, and a stream waits while PostgreSQL takes a batch in: neither
+  // should end the session under the server's shorter defaults.
+  'SET SESSION wait_timeout = 28800, net_write_timeout = 3600',
   'SET SESSION TRANSACTION READ ONLY',
 ];
 

@@ -3,7 +3,7 @@
 // it writes no lockfile, asks no agent, and never creates `_ferry`.
 
 import { relative, resolve } from 'node:path';
-import type pg from 'pg';
+import type { Catalog } from '../catalog/types.js';
 import type { Catalogs } from '../compiler/catalog-checks.js';
 import type { MigrationNode, Plan } from '../compiler/plan.js';
 import { planProject } from '../compiler/plan-project.js';
@@ -12,12 +12,12 @@ import { connectPostgres } from '../db/postgres.js';
 import { compareWithLock, type LockChange, timeZoneLockChanges } from '../lock/freshness.js';
 import { LOCK_FILE_NAME, lockPlan } from '../lock/lockfile.js';
 import { sessionTimeZone } from '../runner/session.js';
+import { openWholeTables, type SourceUrls } from '../source/dialect.js';
 import { embedExpression } from '../spec/expression.js';
 import { readMigrationControl } from '../state/control.js';
 import { isRunLockHeld } from '../state/run-lock.js';
 import { readStatus } from '../state/status.js';
 import { stateVersion } from '../state/version.js';
-import { quoteQualifiedName } from '../util/sql.js';
 import {
   type AppliedMigration,
   DIFFERENCE_KINDS,
@@ -106,7 +106,10 @@ export async function diffProject(options: DiffOptions): Promise<DiffResult> {
   const target = await readApplied(specs.project.target.url, session);
   const differences: Difference[] = [
     ...changes.map((c) => lockDifference(c, planned.hint)),
-    ...(await plannedDifferences(nodes, target, unsettled, { url: specs.project.source.url, ...session })),
+    ...(await plannedDifferences(nodes, target, unsettled, {
+      urls: { source: specs.project.source.url, target: specs.project.target.url, ...session },
+      catalog: current.catalogs.source,
+    })),
   ];
   if (!selecting) {
     for (const applied of target.applied.values()) {
@@ -130,7 +133,7 @@ async function plannedDifferences(
   nodes: readonly MigrationNode[],
   target: TargetState,
   unsettled: ReadonlySet<string>,
-  source: { readonly url: string; readonly timeZone: string },
+  source: SourceToCount,
 ): Promise<Difference[]> {
   const differences: Difference[] = [];
   const toCount: MigrationNode[] = [];
@@ -222,28 +225,32 @@ async function readApplied(url: string, session: { readonly timeZone: string }):
   }
 }
 
+/** Where the source rows are counted: the source's URLs and its catalog, which a MySQL source stages by. */
+interface SourceToCount {
+  readonly urls: SourceUrls;
+  readonly catalog: Catalog;
+}
+
 /** The rows of each migration's source table that pass its `where` (evaluated in the source time zone), counted now. */
 async function countSourceRows(
-  source: { readonly url: string; readonly timeZone: string },
+  source: SourceToCount,
   nodes: readonly MigrationNode[],
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   if (nodes.length === 0) return counts;
-  const client = await connectPostgres(source.url, 'source', { timeZone: source.timeZone });
+  const tables = await openWholeTables(source.urls, source.catalog);
   try {
-    for (const node of nodes) counts.set(node.name, await countRows(client, node));
+    for (const node of nodes) {
+      const where = node.where === undefined ? '' : ` WHERE ${embedExpression(node.where)}`;
+      const { rows } = await tables.sql.query<{ n: number }>(
+        `SELECT count(*)::float8 AS n FROM ${await tables.relationOf(node)}${where}`,
+      );
+      counts.set(node.name, rows[0]?.n ?? 0);
+    }
   } finally {
-    await client.end().catch(() => {});
+    await tables.end();
   }
   return counts;
-}
-
-async function countRows(client: pg.Client, node: MigrationNode): Promise<number> {
-  const where = node.where === undefined ? '' : ` WHERE ${embedExpression(node.where)}`;
-  const { rows } = await client.query<{ n: number }>(
-    `SELECT count(*)::float8 AS n FROM ${quoteQualifiedName(node.from)}${where}`,
-  );
-  return rows[0]?.n ?? 0;
 }
 
 function orderDifferences(differences: readonly Difference[], plan: Plan): Difference[] {

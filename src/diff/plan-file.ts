@@ -82,6 +82,9 @@ export async function readPlanFile(path: string, displayName: string): Promise<P
   return saved.plan;
 }
 
+/** How a file that is no saved plan is refused: `diff.plan-file` here, another code where apply reads one. */
+export type PlanFileError = (message: string) => FerryError;
+
 /**
  * Like readPlanFile, and a plan that failed (`ferry --json plan` printing `ok: false`) is returned
  * as its diagnostics rather than refused, for a report to show them.
@@ -89,28 +92,47 @@ export async function readPlanFile(path: string, displayName: string): Promise<P
 export async function readPlanOutput(
   path: string,
   displayName: string,
+  fail: PlanFileError = planFileError,
 ): Promise<SavedPlanOutput | { readonly failed: readonly Diagnostic[] }> {
+  return parsePlanOutput(await readPlanJson(path, displayName, fail), displayName, fail);
+}
+
+/** The file's JSON object, read and parsed; anything else (no file, no JSON, not an object) is refused. */
+export async function readPlanJson(
+  path: string,
+  displayName: string,
+  fail: PlanFileError = planFileError,
+): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw planFileError(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw fail(`cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw planFileError(`${displayName} is not JSON: ${(error as Error).message}`);
+    throw fail(`${displayName} is not JSON: ${(error as Error).message}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw planFileError(`${displayName} is not a saved ferry plan: not a JSON object`);
+    throw fail(`${displayName} is not a saved ferry plan: not a JSON object`);
+  return json as Record<string, unknown>;
+}
+
+/** What readPlanOutput makes of a file's JSON object. */
+export function parsePlanOutput(
+  json: Record<string, unknown>,
+  displayName: string,
+  fail: PlanFileError = planFileError,
+): SavedPlanOutput | { readonly failed: readonly Diagnostic[] } {
   const failed = FailedPlan.safeParse(json);
   if (failed.success) return { failed: failed.data.diagnostics.map(asDiagnostic) };
   const parsed = 'plan' in json ? PlanOutput.safeParse(json) : SavedPlan.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-    throw planFileError(`${displayName} is not a saved ferry plan: ${issue?.message ?? 'invalid'}${where}`);
+    throw fail(`${displayName} is not a saved ferry plan: ${issue?.message ?? 'invalid'}${where}`);
   }
   // Checked above for every field read; the remaining fields are the Plan as ferry wrote it.
   if (!('plan' in parsed.data)) return { plan: parsed.data as unknown as Plan };

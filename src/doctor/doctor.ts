@@ -44,7 +44,7 @@ async function checkSource(scope: DoctorScope): Promise<SourceReport> {
         id: 'source.connection',
         title: 'source reachable',
         status: 'fail',
-        detail: `doctor checks PostgreSQL sources (postgres://); a \`${scheme}:\` source is not checked`,
+        detail: `doctor checks PostgreSQL (postgres://) and MySQL or MariaDB (mysql://) sources; a \`${scheme}:\` source is not checked`,
       },
     ],
   };

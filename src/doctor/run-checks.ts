@@ -27,16 +27,20 @@ export interface CheckContext {
   readonly scope: DoctorScope;
 }
 
-export interface Check {
+/** A check of a PostgreSQL side by default; a source engine's own checks take that engine's context. */
+export interface Check<Context extends { readonly scope: DoctorScope } = CheckContext> {
   readonly id: string;
   readonly title: string;
   /** About the specs' tables: left out when there are none (specs that did not load, say). */
   readonly aboutTables?: true;
-  run(context: CheckContext): Promise<Finding>;
+  run(context: Context): Promise<Finding>;
 }
 
 /** Runs `checks` one after the other (they share one connection), each guarded. */
-export async function runChecks(checks: readonly Check[], context: CheckContext): Promise<CheckResult[]> {
+export async function runChecks<Context extends { readonly scope: DoctorScope }>(
+  checks: readonly Check<Context>[],
+  context: Context,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const hasTables = context.scope.migrations.length > 0;
   for (const check of checks) {

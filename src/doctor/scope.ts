@@ -47,7 +47,15 @@ export async function loadDoctorScope(options: ScopeOptions): Promise<DoctorScop
     .filter((m) => names.has(m.name))
     .map((m) => scopedMigration(m, lock, options.workers));
   const tables = new Set(migrations.flatMap((m) => [m.from, m.to].map((t) => `${t.schema}.${t.name}`))).size;
+  // As plan chooses it: the project file's declaration wins over ferry.lock's pin.
+  const declaredZone = specs.project.sourceTimeZone?.name;
+  const pinnedZone = lock?.sourceTimeZone?.name;
   return {
+    ...(declaredZone
+      ? { sourceTimeZone: { name: declaredZone, origin: 'declared' as const } }
+      : pinnedZone
+        ? { sourceTimeZone: { name: pinnedZone, origin: 'pinned' as const } }
+        : {}),
     urls: { source: specs.project.source.url, target: specs.project.target.url },
     migrations,
     layers: layersOf(plan, names),

@@ -4,7 +4,7 @@
 import { sqlIdentifier as quote } from '../util/sql.js';
 import { roleSettingSql } from './grants.js';
 import type { Check, CheckContext, Session } from './run-checks.js';
-import { count, type Finding, fail, ok, warn } from './types.js';
+import { count, type DoctorScope, type Finding, fail, ok, warn } from './types.js';
 
 /**
  * Timeouts below this warn. A batch, an index rebuild after --bulk or verify's comparison of a large
@@ -97,12 +97,17 @@ interface ConnectionFacts {
 
 /** The most connections apply opens at once on a side: the workers of its widest layer (+ the run lock's). */
 export function connectionsNeeded(context: CheckContext): number {
-  const workers = new Map(context.scope.migrations.map((m) => [m.name, m.workers]));
-  const widest = Math.max(
-    0,
-    ...context.scope.layers.map((layer) => layer.reduce((sum, name) => sum + (workers.get(name) ?? 1), 0)),
-  );
+  const widest = widestLayerWorkers(context.scope);
   return context.session.side === 'target' ? widest + 1 : widest;
+}
+
+/** The batches apply loads at once at most: the sum of the workers of the plan's widest layer. */
+export function widestLayerWorkers(scope: DoctorScope): number {
+  const workers = new Map(scope.migrations.map((m) => [m.name, m.workers]));
+  return Math.max(
+    0,
+    ...scope.layers.map((layer) => layer.reduce((sum, name) => sum + (workers.get(name) ?? 1), 0)),
+  );
 }
 
 const connectionsCheck = (side: 'source' | 'target'): Check => ({

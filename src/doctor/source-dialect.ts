@@ -2,6 +2,7 @@
 // engine brings its own checks (connection, catalog, read privileges, settings, size). The target is
 // always PostgreSQL and has one set of checks (target-checks.ts).
 
+import { mysqlSource } from './mysql-source.js';
 import { postgresSource } from './postgres-source.js';
 import type { CheckResult, DoctorScope } from './types.js';
 
@@ -21,6 +22,8 @@ export interface SourceDialect {
 const DIALECTS: Readonly<Record<string, SourceDialect>> = {
   'postgres:': postgresSource,
   'postgresql:': postgresSource,
+  'mysql:': mysqlSource,
+  'mariadb:': mysqlSource,
 };
 
 /** The dialect that checks a source at `url`, by its scheme; undefined for an engine doctor cannot check. */

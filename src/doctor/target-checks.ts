@@ -163,7 +163,7 @@ export function spaceCheck(bytes: number | undefined) {
   const detail =
     bytes === undefined
       ? 'the source did not say how large its tables are; free disk space on the target is not visible over SQL: check it on the server'
-      : `about ${formatBytes(bytes)} to write (the source tables with their indexes and TOAST), plus WAL while loading; free disk space on the target is not visible over SQL: check it on the server`;
+      : `about ${formatBytes(bytes)} to write (the source tables with their indexes, as the source measures them), plus WAL while loading; free disk space on the target is not visible over SQL: check it on the server`;
   return { id: 'target.space', title: 'target space', ...ok(detail) };
 }
 

@@ -41,6 +41,8 @@ export interface DoctorScope {
   readonly layers: readonly (readonly string[])[];
   /** The check of the specs themselves: failed when they could not be loaded. */
   readonly specs: CheckResult;
+  /** The zone the source's zone-less values are read in when the specs or ferry.lock say one. */
+  readonly sourceTimeZone?: { readonly name: string; readonly origin: 'declared' | 'pinned' };
 }
 
 /** A check's outcome without its id and title, which the list of checks gives. */

@@ -8,7 +8,9 @@ import { AGENT_PROTOCOL_VERSION, type AgentRequest } from '../agents/protocol.js
 import { introspectUrl } from '../catalog/postgres/introspect-url.js';
 import type { Catalog } from '../catalog/types.js';
 import { DEFAULT_MIN_CONFIDENCE } from '../compiler/plan-project.js';
+import { isMysqlUrl } from '../db/mysql.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import { sourceDialect } from '../source/dialect.js';
 import { type DraftFile, draftMigrationFile, draftProjectFile, migrationNameFor } from '../spec/draft.js';
 import type { QualifiedName } from '../spec/types.js';
 
@@ -40,7 +42,11 @@ export interface InitResult {
 export async function initProject(options: InitOptions): Promise<InitResult> {
   await refuseExistingSpecs(options.outDir, options.force === true);
   const [source, target] = await Promise.all([
-    introspectUrl(options.sourceUrl, 'source', options.sourceSchemas),
+    // The source in its own engine's types (a MySQL one included), as plan hands it to the agents.
+    sourceDialect(options.sourceUrl).introspect(
+      options.sourceUrl,
+      options.sourceSchemas ?? databaseOfMysqlUrl(options.sourceUrl),
+    ),
     introspectUrl(options.targetUrl, 'target', options.targetSchemas),
   ]);
   const matches = matchTables(source, target);
@@ -102,6 +108,16 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     (p) => p.kind === 'decision' || (p.kind === 'column' && p.confidence < DEFAULT_MIN_CONFIDENCE),
   );
   return { files, matched: drafts.length, unmatched, decisions: decisions.length };
+}
+
+/**
+ * A MySQL database is a schema, and a MySQL URL names the one to read: without --source-schema the
+ * drafts come from it alone, not from every database the account can see on the server.
+ */
+function databaseOfMysqlUrl(url: string): readonly string[] | undefined {
+  if (!isMysqlUrl(url)) return undefined;
+  const database = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  return database === '' ? undefined : [database];
 }
 
 /** Single-column foreign keys of a target table that point at another drafted table. */

@@ -120,7 +120,8 @@ function intervalCondition(
  * in which the source holds no row any more is dropped.
  */
 export async function closeIntervals(
-  source: pg.ClientBase,
+  /** The session source-side SQL runs in, and the relation holding the source table's rows there. */
+  source: { readonly sql: pg.ClientBase; readonly relation: string },
   migration: MigrationNode,
   sourceKey: readonly CatalogColumn[],
   intervals: readonly KeyRange[],
@@ -143,7 +144,7 @@ export async function closeIntervals(
 
 /** The first or last source key in `range`, printed as text; undefined when the range is empty. */
 async function sourceKeyEnd(
-  source: pg.ClientBase,
+  source: { readonly sql: pg.ClientBase; readonly relation: string },
   migration: MigrationNode,
   key: readonly CatalogColumn[],
   range: KeyRange,
@@ -153,9 +154,9 @@ async function sourceKeyEnd(
   const conditions = [keyRangePredicate(key, range)];
   if (migration.where !== undefined) conditions.push(embedExpression(migration.where));
   const order = columns.map((column) => (end === 'first' ? column : `${column} DESC`)).join(', ');
-  const result = await source.query<string[]>({
+  const result = await source.sql.query<string[]>({
     text:
-      `SELECT ${columns.join(', ')} FROM ${quoteQualifiedName(migration.from)} ` +
+      `SELECT ${columns.join(', ')} FROM ${source.relation} ` +
       `WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT 1`,
     rowMode: 'array',
     types: SERVER_TEXT,

@@ -2,13 +2,13 @@
 // its rows are found (key mapping or committed key intervals), and what its state records. A
 // migration whose rows cannot be told from others is refused here, before the transaction begins.
 
-import type pg from 'pg';
 import type { Catalog, CatalogTable } from '../catalog/types.js';
 import { findTable } from '../compiler/catalog-checks.js';
 import type { MigrationNode, Plan } from '../compiler/plan.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { stateTableName } from '../runner/batch-layout.js';
 import { batchKeyColumns } from '../runner/batch-sql.js';
+import type { WholeTableSource } from '../source/dialect.js';
 import { splitQualifiedName } from '../spec/qualified-name.js';
 import type { KeyStrategy, QualifiedName } from '../spec/types.js';
 import type { MigrationControl } from '../state/control.js';
@@ -45,7 +45,7 @@ export interface PrepareContext {
   /** Names of the tables in `_ferry`. */
   readonly stateTables: ReadonlySet<string>;
   /** The source connection, opened (and aligned with the target's session) on first use. */
-  readonly openSource: () => Promise<pg.ClientBase>;
+  readonly openSource: () => Promise<WholeTableSource>;
 }
 
 /**
@@ -82,7 +82,12 @@ export async function prepareMigration(
   if (!described || !node) throw notDescribed(control, targetTable, node !== undefined);
   const layout = preserveLayout(node, context);
   const source = await context.openSource();
-  const intervals = await closeIntervals(source, node, layout.sourceKey, doneIntervals(done));
+  const intervals = await closeIntervals(
+    { sql: source.sql, relation: await source.relationOf(node) },
+    node,
+    layout.sourceKey,
+    doneIntervals(done),
+  );
   return { ...prepared, owned: preservedRows(name, targetTable, layout, intervals) };
 }
 

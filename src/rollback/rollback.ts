@@ -12,6 +12,7 @@ import { connectPostgres } from '../db/postgres.js';
 import { type Diagnostic, errorDiagnostic, FerryError } from '../errors.js';
 import { pendingRestore } from '../runner/bulk.js';
 import { alignSessions, sessionTimeZone } from '../runner/session.js';
+import { openWholeTables, sourceDialect, type WholeTableSource } from '../source/dialect.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
 import type { KeyStrategy } from '../spec/types.js';
 import { type MigrationControl, readMigrationControl } from '../state/control.js';
@@ -72,12 +73,13 @@ export async function rollbackProject(options: RollbackOptions): Promise<Rollbac
   const { plan, specs, catalogs } = await planProject({ ...options, frozenLock: true });
   const session = { timeZone: sessionTimeZone(plan) };
   const target = await connectPostgres(specs.project.target.url, 'target', session);
-  let source: pg.Client | undefined;
+  let source: WholeTableSource | undefined;
   const openSource = async () => {
     if (source) return source;
-    source = await connectPostgres(specs.project.source.url, 'source', session);
+    const urls = { source: specs.project.source.url, target: specs.project.target.url, ...session };
+    source = await openWholeTables(urls, catalogs.source);
     // Batch bounds were printed by the source and are read back by the target: alike, as in apply.
-    await alignSessions(source, target);
+    await alignSessions(source.sql, target);
     return source;
   };
   try {
@@ -96,7 +98,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<Rollbac
       );
       const context = {
         plan,
-        source: catalogs.source,
+        source: sourceDialect(specs.project.source.url).sqlCatalog(catalogs.source),
         target: await introspectPostgres(target, { schemas: targetSchemas(plan, selected) }),
         stateTables: await stateTables(target),
         openSource,
@@ -118,7 +120,7 @@ export async function rollbackProject(options: RollbackOptions): Promise<Rollbac
       });
     });
   } finally {
-    await Promise.all([target.end().catch(() => {}), source?.end().catch(() => {})]);
+    await Promise.all([target.end().catch(() => {}), source?.end()]);
   }
 }
 

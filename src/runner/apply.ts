@@ -6,13 +6,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
 import type pg from 'pg';
 import { introspectPostgres } from '../catalog/postgres/introspect.js';
-import type { CatalogTable } from '../catalog/types.js';
+import type { Catalog, CatalogTable } from '../catalog/types.js';
 import { findTable } from '../compiler/catalog-checks.js';
 import type { Plan } from '../compiler/plan.js';
 import { type PlanProjectOptions, planProject } from '../compiler/plan-project.js';
 import { nestTransactions } from '../db/nested-client.js';
 import { connectPostgres } from '../db/postgres.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import { planSavedPlan } from '../plan-file/plan-saved-plan.js';
+import { type SourceDialect, type SourceUrls, sourceDialect } from '../source/dialect.js';
 import { clearDeferredTables, recordDeferredTables } from '../state/deferred-tables.js';
 import { upgradeState, withRunLock } from '../state/index.js';
 import { quoteQualifiedName } from '../util/sql.js';
@@ -36,6 +38,11 @@ export interface ApplyOptions extends Omit<PlanProjectOptions, 'frozenLock' | 'u
   readonly workers?: number;
   /** Stop every migration at the first pause. */
   readonly failFast?: boolean;
+  /**
+   * A plan saved by `ferry plan --out` (a path): applied only when nothing it was made against moved
+   * since and the plan made now is the saved one (see plan-file/plan-saved-plan.ts).
+   */
+  readonly savedPlan?: string;
 }
 
 export interface ApplyResult {
@@ -62,21 +69,38 @@ export async function applyProject(options: ApplyOptions): Promise<ApplyResult> 
       }),
     );
   }
-  const { plan, specs, catalogs } = await planProject({ ...options, frozenLock: true });
+  const { plan, specs, catalogs } =
+    options.savedPlan === undefined
+      ? await planProject({ ...options, frozenLock: true })
+      : await planSavedPlan(options.savedPlan, options);
   refuseDecisions(plan);
+  const dialect = sourceDialect(specs.project.source.url);
   // Built before anything is written: a migration that cannot be moved is refused up front.
+  for (const migration of plan.migrations) {
+    const reason = dialect.unsupported?.(migration);
+    if (reason)
+      throw new FerryError(
+        errorDiagnostic('apply.unsupported', `${migration.name}: ${reason}`, {
+          location: migration.location,
+        }),
+      );
+  }
+  const sqlSource = dialect.sqlCatalog(catalogs.source);
   const layouts = new Map<string, BatchLayout>(
     plan.migrations.map((m) => [
       m.name,
       batchLayout(m, {
         plan,
-        source: catalogs.source,
+        source: sqlSource,
         target: catalogs.target,
         sample: options.limit !== undefined,
+        ...(dialect.sourceRelation ? { sourceRelation: dialect.sourceRelation } : {}),
       }),
     ]),
   );
-  const urls = {
+  const urls: Urls = {
+    dialect,
+    sourceCatalog: catalogs.source,
     source: specs.project.source.url,
     target: specs.project.target.url,
     timeZone: sessionTimeZone(plan),
@@ -115,7 +139,10 @@ export async function applyProject(options: ApplyOptions): Promise<ApplyResult> 
 
 type GraphBase = Omit<GraphRun, 'connect' | 'sequential' | 'limitRows'>;
 
-interface Urls {
+interface Urls extends SourceUrls {
+  readonly dialect: SourceDialect;
+  /** The source's catalog in its own engine's types, which its reader reads by. */
+  readonly sourceCatalog: Catalog;
   readonly source: string;
   readonly target: string;
   /** Every session of the run is opened in the plan's source time zone (see session.ts). */
@@ -203,7 +230,7 @@ async function dryRun(
   graph: GraphBase,
   limitRows: number | undefined,
 ): Promise<Map<string, GraphOutcome>> {
-  const { source, target } = await connectPair(urls);
+  const { source, target, reader } = await connectPair(urls);
   try {
     return await withRunLock(target, 'apply', async () => {
       const schemas = [...new Set(graph.plan.migrations.map((m) => m.to.schema))];
@@ -212,7 +239,12 @@ async function dryRun(
       try {
         // Deferred constraints would only be checked at a COMMIT that never comes.
         await target.query('SET CONSTRAINTS ALL IMMEDIATE');
-        const nested = { source: nestTransactions(source), target: nestTransactions(target) };
+        // The one pair serves every migration: closing it is left to the finally below.
+        const nested = {
+          source: nestTransactions(source),
+          target: nestTransactions(target),
+          reader: { ...reader, end: async () => {} },
+        };
         await upgradeState(nested.target);
         return await runGraph({
           ...graph,
@@ -226,14 +258,18 @@ async function dryRun(
       }
     });
   } finally {
-    await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
+    await Promise.all([
+      source.end().catch(() => {}),
+      target.end().catch(() => {}),
+      reader.end().catch(() => {}),
+    ]);
   }
 }
 
 /** A source and a target connection that print and parse values alike (see session.ts). */
 async function connectPair(urls: Urls): Promise<Connections> {
   const session = { timeZone: urls.timeZone };
-  const source = await connectPostgres(urls.source, 'source', session);
+  const { sql: source, reader } = await urls.dialect.open(urls, urls.sourceCatalog);
   try {
     const target = await connectPostgres(urls.target, 'target', session);
     // Every connection of the run, including the one that plans key ranges, prints and parses
@@ -242,9 +278,9 @@ async function connectPair(urls: Urls): Promise<Connections> {
       await target.end().catch(() => {});
       throw error;
     });
-    return { source, target };
+    return { source, target, reader };
   } catch (error) {
-    await source.end().catch(() => {});
+    await Promise.all([source.end().catch(() => {}), reader.end().catch(() => {})]);
     throw error;
   }
 }

@@ -52,7 +52,13 @@ export interface GeneratedKey {
 
 export interface BatchLayout {
   readonly migration: MigrationNode;
+  /** The source table; for a MySQL source, its columns in the PostgreSQL types they are staged in. */
   readonly sourceTable: CatalogTable;
+  /**
+   * The relation source-side SQL reads: the source table itself, or for a MySQL source the temporary
+   * table each range is staged in (see source/reader.ts).
+   */
+  readonly sourceRelation: string;
   /** The source's batch key: it identifies a source row in key mappings, rejects and pauses. */
   readonly sourceKey: readonly CatalogColumn[];
   readonly mode: 'direct' | 'staged';
@@ -105,6 +111,8 @@ export interface LayoutContext {
   readonly target: Catalog;
   /** A dry run over the first rows of each table only (--limit). */
   readonly sample?: boolean;
+  /** Where a migration's source rows are read in SQL; the source table itself when absent. */
+  readonly sourceRelation?: (migration: MigrationNode) => string;
 }
 
 /**
@@ -157,6 +165,7 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
   return {
     migration,
     sourceTable,
+    sourceRelation: context.sourceRelation?.(migration) ?? quoteQualifiedName(migration.from),
     sourceKey,
     mode: staged ? 'staged' : 'direct',
     onOrphan,

@@ -5,22 +5,30 @@
 import type { CatalogColumn, CatalogTable } from '../catalog/types.js';
 import type { ColumnPlan, MigrationNode } from '../compiler/plan.js';
 import { embedExpression } from '../spec/expression.js';
-import { quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
+import { quoteIdentifier, quoteLiteral } from '../util/sql.js';
 import { type KeyRange, keyComparison } from './key-ranges.js';
 
 /**
  * The SELECT for one batch, its values in the order of targetColumnList(migration).
  *
  * @example
- * const sql = batchSelectSql(orders, sourceTable, { low: ['1000'], high: ['2000'] });
+ * const sql = batchSelectSql(layout, { low: ['1000'], high: ['2000'] });
  * // SELECT "id", "casefile_id", (
  * // amount_cents / 100.0
  * // ), "currency", "placed_at" FROM "legacy"."dispatch_order"
  * // WHERE "id" > '1000'::bigint AND "id" <= '2000'::bigint ORDER BY "id"
  */
-export function batchSelectSql(migration: MigrationNode, sourceTable: CatalogTable, range: KeyRange): string {
-  const values = writtenColumns(migration).map((column) => columnValue(migration, column));
-  return rangeSelectSql(migration, sourceTable, range, values);
+export function batchSelectSql(source: SourceScope, range: KeyRange): string {
+  const values = writtenColumns(source.migration).map((column) => columnValue(source.migration, column));
+  return rangeSelectSql(source, range, values);
+}
+
+/** What source-side SQL of one migration reads: its table's columns, under the relation it reads them from. */
+export interface SourceScope {
+  readonly migration: MigrationNode;
+  readonly sourceTable: CatalogTable;
+  /** The relation in FROM (see BatchLayout.sourceRelation). */
+  readonly sourceRelation: string;
 }
 
 /**
@@ -28,12 +36,11 @@ export function batchSelectSql(migration: MigrationNode, sourceTable: CatalogTab
  * the migration's `where`, in key order.
  *
  * @example
- * rangeSelectSql(orders, sourceTable, { low: null, high: ['10'] }, ['"id"']);
+ * rangeSelectSql(layout, { low: null, high: ['10'] }, ['"id"']);
  * // → SELECT "id" FROM "legacy"."dispatch_order" WHERE "id" <= '10'::bigint ORDER BY "id"
  */
 export function rangeSelectSql(
-  migration: MigrationNode,
-  sourceTable: CatalogTable,
+  { migration, sourceTable, sourceRelation }: SourceScope,
   range: KeyRange,
   values: readonly string[],
   /** More conditions over the source table, such as a refresh batch's cursor window. */
@@ -44,7 +51,7 @@ export function rangeSelectSql(
   if (migration.where !== undefined) conditions.push(embedExpression(migration.where));
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
   const order = key.map((column) => quoteIdentifier(column.name)).join(', ');
-  return `SELECT ${values.join(', ')} FROM ${quoteQualifiedName(migration.from)}${where} ORDER BY ${order}`;
+  return `SELECT ${values.join(', ')} FROM ${sourceRelation}${where} ORDER BY ${order}`;
 }
 
 /**

@@ -99,7 +99,7 @@ async function rangeKeys(bisection: Bisection): Promise<KeyValue[]> {
   const { layout } = bisection;
   const columns = layout.sourceKey.map((column) => quoteIdentifier(column.name));
   const result = await bisection.source.query<string[]>({
-    text: rangeSelectSql(layout.migration, layout.sourceTable, bisection.range, columns),
+    text: rangeSelectSql(layout, bisection.range, columns),
     rowMode: 'array',
     types: SERVER_TEXT,
   });

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { CatalogColumn } from '../catalog/types.js';
 import { embedExpression } from '../spec/expression.js';
 import type { CursorWindow } from '../state/types.js';
-import { quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
+import { quoteIdentifier, quoteLiteral } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
 import { SERVER_TEXT } from './key-ranges.js';
 
@@ -31,10 +31,10 @@ export function cursorCondition(column: CatalogColumn, window: CursorWindow): st
 export async function currentCursor(source: pg.ClientBase, layout: BatchLayout): Promise<string | null> {
   const cursor = layout.cursor;
   if (!cursor) return null;
-  const { where, from } = layout.migration;
+  const { where } = layout.migration;
   const { rows } = await source.query<{ max: string | null }>({
     text:
-      `SELECT max(${quoteIdentifier(cursor.name)}) AS max FROM ${quoteQualifiedName(from)}` +
+      `SELECT max(${quoteIdentifier(cursor.name)}) AS max FROM ${layout.sourceRelation}` +
       (where === undefined ? '' : ` WHERE ${embedExpression(where)}`),
     types: SERVER_TEXT,
   });

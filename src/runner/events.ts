@@ -53,6 +53,17 @@ export type RunnerEvent =
       readonly reason: string;
     }
   | {
+      /**
+       * A MySQL source held zero dates (`0000-00-00`, `2020-00-00`) in a column of this batch: they have
+       * no PostgreSQL value and were read as NULL, counted here.
+       */
+      readonly type: 'zero-dates';
+      readonly migration: string;
+      readonly batchNo: number;
+      readonly column: string;
+      readonly count: number;
+    }
+  | {
       /** --bulk: a dropped key, index or foreign key is rebuilt. */
       readonly type: 'constraint-restored';
       readonly table: string;

@@ -37,7 +37,7 @@ export async function middleKey(
   range: KeyRange,
 ): Promise<KeyValue | undefined> {
   const keys = layout.sourceKey.map((column) => quoteIdentifier(column.name));
-  const select = rangeSelectSql(layout.migration, layout.sourceTable, range, keys);
+  const select = rangeSelectSql(layout, range, keys);
   const { rows: counted } = await source.query<{ rows: string }>(
     `SELECT count(*) AS rows FROM (${select}) t`,
   );

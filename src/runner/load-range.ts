@@ -8,11 +8,11 @@ import { type LoadResult, type RangeLoad, stagedLoad } from './staged-load.js';
 export async function loadRange(load: RangeLoad): Promise<LoadResult> {
   // A refresh compares what it stages with the target: only the staged path can.
   if (load.layout.mode === 'staged' || load.cursor !== undefined) return stagedLoad(load);
-  const { migration, sourceTable } = load.layout;
+  const { migration } = load.layout;
   const { rows } = await copyBatch({
     source: load.source,
     target: load.target,
-    selectSql: batchSelectSql(migration, sourceTable, load.range),
+    selectSql: batchSelectSql(load.layout, load.range),
     targetTable: migration.to,
     targetColumns: targetColumnList(migration),
   });

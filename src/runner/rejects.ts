@@ -4,7 +4,7 @@
 
 import type pg from 'pg';
 import { embedExpression } from '../spec/expression.js';
-import { jsonObjectSql, quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
+import { jsonObjectSql, quoteIdentifier, quoteLiteral } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
 import { asViolation, type OffendingRow } from './violation.js';
 
@@ -77,7 +77,7 @@ async function selectMappedRows(
   if (layout.migration.where !== undefined) conditions.push(embedExpression(layout.migration.where));
   const { rows } = await source.query<{ key: string[]; row: unknown }>(
     `SELECT ARRAY[${columns.map((c) => `${c}::text`).join(', ')}] AS key, ${mapped} AS row ` +
-      `FROM ${quoteQualifiedName(layout.migration.from)} WHERE ${conditions.join(' AND ')}`,
+      `FROM ${layout.sourceRelation} WHERE ${conditions.join(' AND ')}`,
   );
   return new Map(rows.map((row) => [JSON.stringify(row.key), row.row]));
 }

@@ -21,7 +21,17 @@ const RETRYABLE_SQLSTATES = new Set([
   '40P01', // deadlock_detected
 ]);
 
-const RETRYABLE_ERRNOS = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const RETRYABLE_ERRNOS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  // The MySQL driver's words for a server that closed the connection or went away.
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+]);
 
 /**
  * True for an error that a new connection can cure.

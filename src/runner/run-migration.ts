@@ -6,6 +6,7 @@
 
 import type pg from 'pg';
 import { mappingHash } from '../compiler/mapping-hash.js';
+import { type SourceReader, stagedSourceOf } from '../source/reader.js';
 import {
   appendBatches,
   batchProgress,
@@ -35,7 +36,7 @@ import { currentCursor, cursorCondition, cursorMoved } from './cursor.js';
 import type { RunnerEvent } from './events.js';
 import { failpoint } from './failpoints.js';
 import { isBatchTooBig, middleKey } from './halve.js';
-import { type KeyRangeOptions, keyComparison, lastKeyAfter, planKeyRanges } from './key-ranges.js';
+import { type KeyRangeOptions, keyComparison } from './key-ranges.js';
 import { ensureLayoutTables } from './layout-tables.js';
 import { loadRange } from './load-range.js';
 import { OFFENDING_ROWS_SHOWN } from './orphans.js';
@@ -51,7 +52,10 @@ const LEASE_SECONDS = 600;
 const DEFAULT_BATCH_SIZE = 10_000;
 
 export interface Connections {
+  /** Where source-side SQL runs (see source/reader.ts): the source, or the session staging its rows. */
   readonly source: pg.Client;
+  /** Batch boundaries on the source engine, and the staging of a range's rows into `source`. */
+  readonly reader: SourceReader;
   readonly target: pg.Client;
 }
 
@@ -124,7 +128,7 @@ export async function runMigration(run: MigrationRun): Promise<MigrationOutcome>
 }
 
 /** Records the key ranges the first time; on a later run resumes what a pause or a crash left. */
-async function prepareBatches(run: MigrationRun, { source, target }: Connections): Promise<void> {
+async function prepareBatches(run: MigrationRun, { source, target, reader }: Connections): Promise<void> {
   const { migration, sourceKey } = run.layout;
   await ensureLayoutTables(target, run.layout);
   const [control] = await readMigrationControl(target, migration.name);
@@ -133,14 +137,14 @@ async function prepareBatches(run: MigrationRun, { source, target }: Connections
     // Changes from here on are the next apply's: the batches below read every row as it is then.
     if (run.layout.cursor)
       await setCursorMark(target, migration.name, await currentCursor(source, run.layout));
-    const ranges = await planKeyRanges(source, {
+    const ranges = await reader.planKeyRanges(source, {
       ...rangeOptions(run),
       batchSize: run.limitRows === undefined ? batchSize(run) : Math.min(batchSize(run), run.limitRows),
       ...(run.limitRows === undefined ? {} : { limitRows: run.limitRows }),
     });
     await recordBatches(target, migration.name, ranges, { prefix: run.limitRows !== undefined });
   } else if (run.limitRows === undefined) {
-    await extendBatches(run, { source, target });
+    await extendBatches(run, { source, target, reader });
   }
   if (control?.phase === 'paused' || control?.phase === 'failed')
     await requeueBatches(target, migration.name);
@@ -191,7 +195,7 @@ function rangeOptions(run: MigrationRun): Omit<KeyRangeOptions, 'batchSize'> {
  * Incremental apply: the rows the source gained beyond the recorded batches become new batches. An
  * open last batch is still to be loaded (or loaded nothing, and is loaded again): it takes them.
  */
-async function extendBatches(run: MigrationRun, { source, target }: Connections): Promise<void> {
+async function extendBatches(run: MigrationRun, { source, target, reader }: Connections): Promise<void> {
   const { migration } = run.layout;
   const last = await lastBatch(target, migration.name);
   if (!last) return;
@@ -203,9 +207,9 @@ async function extendBatches(run: MigrationRun, { source, target }: Connections)
     return;
   }
   if (run.layout.cursor && (await loadBatchesDone(target, migration.name)))
-    await planRefresh(run, { source, target }, last.range.high);
-  if ((await lastKeyAfter(source, rangeOptions(run), last.range.high)) === undefined) return;
-  const ranges = await planKeyRanges(source, {
+    await planRefresh(run, { source, target, reader }, last.range.high);
+  if ((await reader.lastKeyAfter(source, rangeOptions(run), last.range.high)) === undefined) return;
+  const ranges = await reader.planKeyRanges(source, {
     ...rangeOptions(run),
     batchSize: batchSize(run),
     after: last.range.high,
@@ -220,7 +224,7 @@ async function extendBatches(run: MigrationRun, { source, target }: Connections)
  */
 async function planRefresh(
   run: MigrationRun,
-  { source, target }: Connections,
+  { source, target, reader }: Connections,
   through: KeyValue,
 ): Promise<void> {
   const { migration, cursor, sourceKey } = run.layout;
@@ -237,11 +241,11 @@ async function planRefresh(
       keyComparison(sourceKey, '<=', through.map(quoteLiteral)),
     ].join(' AND '),
   };
-  if ((await lastKeyAfter(source, changed, null)) === undefined) {
+  if ((await reader.lastKeyAfter(source, changed, null)) === undefined) {
     await recordRefresh(target, migration.name, [], window);
     return;
   }
-  const ranges = await planKeyRanges(source, { ...changed, batchSize: batchSize(run) });
+  const ranges = await reader.planKeyRanges(source, { ...changed, batchSize: batchSize(run) });
   // The open end of the last range stops at the loaded keys: rows beyond them are loaded, not refreshed.
   const closed = ranges.map((range, i) => (i === ranges.length - 1 ? { ...range, high: through } : range));
   await recordRefresh(target, migration.name, closed, window);
@@ -253,11 +257,11 @@ async function planRefresh(
  */
 async function closeOpenRange(
   run: MigrationRun,
-  { source, target }: Connections,
+  { source, target, reader }: Connections,
   batch: ClaimedBatch,
 ): Promise<ClaimedBatch> {
   if (batch.range.high !== null) return batch;
-  const high = await lastKeyAfter(source, rangeOptions(run), batch.range.low);
+  const high = await reader.lastKeyAfter(source, rangeOptions(run), batch.range.low);
   if (high === undefined || !(await closeBatchRange(target, batch, high))) return batch;
   return { ...batch, range: { low: batch.range.low, high } };
 }
@@ -299,9 +303,10 @@ function claimLoop(run: MigrationRun, worker: string): Promise<PausedOutcome | u
 
 async function loadBatch(
   run: MigrationRun,
-  { source, target }: Connections,
+  connections: Connections,
   batch: ClaimedBatch,
 ): Promise<PausedOutcome | undefined> {
+  const { source, target, reader } = connections;
   const { migration } = run.layout;
   const load = (range: ClaimedBatch['range']) =>
     loadRange({
@@ -314,6 +319,10 @@ async function loadBatch(
       ...(batch.cursor ? { cursor: batch.cursor } : {}),
     });
   try {
+    // The range's rows are readable by source-side SQL from here on, bisection and rejects included.
+    const zeroDates = await reader.stage(source, stagedSourceOf(run.layout), batch.range);
+    for (const [column, count] of zeroDates)
+      run.emit({ type: 'zero-dates', migration: migration.name, batchNo: batch.batchNo, column, count });
     await target.query('BEGIN');
     const loaded = await load(batch.range);
     failpoint('batch-loaded', migration.name);
@@ -353,13 +362,11 @@ async function loadBatch(
     // In a dry run's sample, a foreign key may point at a row beyond the limit: not the data's fault.
     const sampledReference = run.limitRows !== undefined && violation.sqlstate === '23503';
     if (migration.onError === 'reject' || sampledReference) {
-      const setAside = await setBadRowsAside(run, { source, target }, batch, load);
+      const setAside = await setBadRowsAside(run, connections, batch, load);
       if (setAside) return undefined;
     }
     const offending =
-      error instanceof BatchViolation
-        ? error.offending
-        : await findOffenders(run, { source, target }, batch, load);
+      error instanceof BatchViolation ? error.offending : await findOffenders(run, connections, batch, load);
     const reason = { batch: batch.batchNo, range: batch.range, ...violation, offending };
     await pauseBatch(target, batch, violation.message);
     await setMigrationPhase(target, migration.name, 'paused', { pausedReason: reason, runId: run.runId });
@@ -445,6 +452,10 @@ async function setBadRowsAside(
   }
 }
 
-async function closeAll({ source, target }: Connections): Promise<void> {
-  await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
+async function closeAll({ source, target, reader }: Connections): Promise<void> {
+  await Promise.all([
+    source.end().catch(() => {}),
+    target.end().catch(() => {}),
+    reader.end().catch(() => {}),
+  ]);
 }

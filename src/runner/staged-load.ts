@@ -63,8 +63,7 @@ export async function stagedLoad(load: RangeLoad): Promise<LoadResult> {
     source: load.source,
     target,
     selectSql: rangeSelectSql(
-      layout.migration,
-      layout.sourceTable,
+      layout,
       load.range,
       [
         ...layout.sourceKey.map((column) => quoteIdentifier(column.name)),

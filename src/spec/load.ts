@@ -98,7 +98,10 @@ export async function loadSpecs(directory: string, options: LoadOptions = {}): P
   return { specs: { directory, project, migrations: located.map((l) => l.migration) }, diagnostics: sorted };
 }
 
-async function listSpecFiles(directory: string): Promise<{ paths: string[] } | { diagnostic: Diagnostic }> {
+/** The spec files the loader reads under `directory`, sorted; hidden files and folders left out. */
+export async function listSpecFiles(
+  directory: string,
+): Promise<{ paths: string[] } | { diagnostic: Diagnostic }> {
   const isDirectory = await stat(directory).then(
     (s) => s.isDirectory(),
     () => false,

@@ -60,7 +60,7 @@ export function jsonObjectSql(pairs: readonly (readonly [string, string])[]): st
   if (pairs.length === 0) return `'{}'::jsonb`;
   const chunks: string[] = [];
   for (let start = 0; start < pairs.length; start += 50) {
-    const chunk = pairs.slice(start, start + 50).flatMap(([key, value]) => [key, value]);
+    const chunk = pairs.slice(start, start + 50).flat();
     chunks.push(`jsonb_build_object(${chunk.join(', ')})`);
   }
   return chunks.join(' || ');

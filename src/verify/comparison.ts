@@ -183,7 +183,7 @@ function sourceRowsSql(
   return (
     `SELECT ${identity ? `ARRAY[${identity.source.join(', ')}]` : 'NULL::text[]'} AS ident, ` +
     `ARRAY[${rawKey.join(', ')}] AS key, ${category(cases)} AS cat${values} ` +
-    `FROM ${quoteQualifiedName(layout.migration.from)}${rejects}${where}`
+    `FROM ${layout.sourceRelation}${rejects}${where}`
   );
 }
 

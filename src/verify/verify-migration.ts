@@ -278,9 +278,7 @@ async function rowCounts({ source, target }: Clients, layout: BatchLayout): Prom
   const where =
     layout.migration.where === undefined ? '' : ` WHERE ${embedExpression(layout.migration.where)}`;
   const [s, t] = await Promise.all([
-    source.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${quoteQualifiedName(layout.migration.from)}${where}`,
-    ),
+    source.query<{ n: string }>(`SELECT count(*) AS n FROM ${layout.sourceRelation}${where}`),
     target.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteQualifiedName(layout.migration.to)}`),
   ]);
   return [Number(s.rows[0]?.n ?? 0), Number(t.rows[0]?.n ?? 0)];

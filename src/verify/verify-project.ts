@@ -11,6 +11,8 @@ import { connectPostgres } from '../db/postgres.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
 import { batchLayout } from '../runner/batch-layout.js';
 import { alignSessions, sessionTimeZone } from '../runner/session.js';
+import { sourceDialect } from '../source/dialect.js';
+import { stagedSourceOf } from '../source/reader.js';
 import { isRunLockHeld } from '../state/run-lock.js';
 import { quoteQualifiedName } from '../util/sql.js';
 import { readTypeFacts } from './type-facts.js';
@@ -47,23 +49,34 @@ export async function verifyPlanned(
   });
   const selected = plan.migrations.filter((m) => names.includes(m.name));
   refuseDecisions(plan, names);
+  const dialect = sourceDialect(specs.project.source.url);
+  const sqlSource = dialect.sqlCatalog(catalogs.source);
   const checks = selected.map((migration) => {
     const targetTable = findTable(catalogs.target, migration.to);
     if (!targetTable)
       throw new Error(`${migration.name}: ${quoteQualifiedName(migration.to)} vanished after planning`);
     return {
-      layout: batchLayout(migration, { plan, source: catalogs.source, target: catalogs.target }),
+      layout: batchLayout(migration, {
+        plan,
+        source: sqlSource,
+        target: catalogs.target,
+        ...(dialect.sourceRelation ? { sourceRelation: dialect.sourceRelation } : {}),
+      }),
       targetTable,
     };
   });
   // Both sides in the plan's source time zone: fingerprints cast source values to the target's types.
   const session = { timeZone: sessionTimeZone(plan) };
-  const source = await connectPostgres(specs.project.source.url, 'source', session);
+  const urls = { source: specs.project.source.url, target: specs.project.target.url, ...session };
+  const { sql: source, reader } = await dialect.open(urls, catalogs.source);
   try {
     const target = await connectPostgres(specs.project.target.url, 'target', session);
     try {
       await alignSessions(source, target);
       if (!options.runLockHeld) await refuseWhileApplying(target);
+      // Every row of each table, where the source's rows must be staged to be read in SQL.
+      for (const check of checks)
+        await reader.stage(source, stagedSourceOf(check.layout), { low: null, high: null });
       return await inSnapshots({ source, target }, async () => {
         const state = await readAppliedState(target, names);
         const types = await readTypeFacts(source, target, typesOf(checks.map((c) => c.layout)));
@@ -78,7 +91,7 @@ export async function verifyPlanned(
       await target.end().catch(() => {});
     }
   } finally {
-    await source.end().catch(() => {});
+    await Promise.all([source.end().catch(() => {}), reader.end().catch(() => {})]);
   }
 }
 

@@ -229,7 +229,16 @@ describe('the action’s steps on a project in a git repository', () => {
     );
     expect(comment).toContain('Full report and plan: [github.com/acme/warehouse/actions/runs/9]');
     expect(await readFile(join(dir, 'report.md'), 'utf8')).toBe(comment);
-    expect(JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8'))).toMatchObject({ ok: true });
+    // Saved with --out: what `ferry --json plan` prints, and what it was made against.
+    expect(Object.keys(JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8'))).sort()).toEqual([
+      'base',
+      'basis',
+      'decisionsPending',
+      'diagnostics',
+      'lock',
+      'ok',
+      'plan',
+    ]);
     const summaryText = await readFile(summary, 'utf8');
     expect(summaryText).toContain('### ferry plan\n');
     expect(summaryText).toContain(
@@ -237,7 +246,8 @@ describe('the action’s steps on a project in a git repository', () => {
     );
   });
 
-  it('checks the plan, then applies it; refuses a command it does not know', async () => {
+  it('applies the saved plan once, plans again without one; refuses a command it does not know', async () => {
+    const saved = join(scratch, 'saved-plan.json');
     const common = {
       ...env,
       GITHUB_STEP_SUMMARY: join(scratch, 'apply-summary.md'),
@@ -246,17 +256,33 @@ describe('the action’s steps on a project in a git repository', () => {
       DRY_RUN: 'false',
       DRY_RUN_LIMIT: '',
       BASE_LOCK: '',
-      PLAN_FILE: join(scratch, 'apply-plan.json'),
+      PLAN_FILE: saved,
       COMMENT_KEY: '',
       ARGS: '',
       RUN_URL: 'https://github.com/acme/warehouse/actions/runs/10',
     };
+    const planned = await runStep('run', { cwd: project, env: { ...common, COMMAND: 'plan' } });
+    expect(planned.outputs['exit-code']).toBe('0');
+    expect(planned.outputs['plan-file']).toBe(saved);
     const applied = await runStep('run', { cwd: project, env: { ...common, COMMAND: 'apply' } });
+    expect(applied.stderr).toBe('');
     expect(applied.outputs['exit-code']).toBe('0');
-    expect(applied.outputs['plan-file']).toBe(join(scratch, 'apply-plan.json'));
+    expect(applied.outputs['plan-file']).toBe(saved);
     expect(applied.stdout).toContain('✓ 2 of 2 migrations done');
     const [count] = await workload.target.query<{ n: number }>('SELECT count(*)::int AS n FROM app.orders');
     expect(count?.n).toBe(60);
+    // The apply moved the target's state: the same saved plan is stale now.
+    const again = await runStep('run', { cwd: project, env: { ...common, COMMAND: 'apply' } });
+    expect(again.outputs['exit-code']).toBe('1');
+    expect(again.stderr).toContain(
+      `::error title=ferry apply.plan-stale::${saved} is stale: the target's state of \`customers\` moved`,
+    );
+    const replanned = await runStep('run', {
+      cwd: project,
+      env: { ...common, COMMAND: 'apply', PLAN_FILE: '' },
+    });
+    expect(replanned.outputs['exit-code']).toBe('0');
+    expect(replanned.stdout).toContain('✓ 2 of 2 migrations done');
 
     const unknown = await runStep('run', { cwd: project, env: { ...common, COMMAND: 'deploy' } });
     expect(unknown.exitCode).toBe(0);

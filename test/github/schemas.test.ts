@@ -83,7 +83,7 @@ describe('the action and the example workflows', () => {
   it('pass the action only inputs it has, and use it from this repository', () => {
     const inputs = Object.keys(action.inputs);
     const steps = EXAMPLES.flatMap(ferrySteps);
-    expect(steps.length).toBe(4);
+    expect(steps.length).toBe(5);
     for (const step of steps) {
       expect(step.uses).toMatch(/^[\w-]+\/ferry\/\.github\/actions\/ferry@[\w.-]+$/);
       for (const key of Object.keys(step.with ?? {})) expect(inputs).toContain(key);
@@ -104,11 +104,33 @@ describe('the action and the example workflows', () => {
     const apply = parse(readFileSync(EXAMPLES[1] as string, 'utf8')) as {
       on: { push: { branches: string[] } };
       concurrency: { group: string; 'cancel-in-progress': boolean };
-      jobs: Record<string, { environment?: string }>;
+      jobs: Record<string, { environment?: string; needs?: string }>;
     };
     expect(apply.on.push.branches).toEqual(['main']);
     expect(apply.concurrency).toEqual({ group: 'ferry-apply-production', 'cancel-in-progress': false });
     expect(apply.jobs.apply?.environment).toBe('production');
+  });
+
+  it('apply on merge the plan saved before the approval, as Terraform applies a saved plan', () => {
+    const workflow = parse(readFileSync(EXAMPLES[1] as string, 'utf8')) as {
+      jobs: Record<string, { environment?: string; needs?: string; steps: ActionStep[] }>;
+    };
+    const [plan, apply] = [workflow.jobs.plan, workflow.jobs.apply];
+    // The plan job has no reviewers to wait for; the apply job's environment does.
+    expect(plan?.environment).toBe('production-plan');
+    expect(plan?.steps.find((s) => s.with?.command === 'plan')?.with).toEqual({
+      command: 'plan',
+      comment: 'false',
+      'artifact-name': 'ferry-plan',
+    });
+    expect(apply?.needs).toBe('plan');
+    const download = apply?.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with).toEqual({ name: 'ferry-plan', path: '${{ runner.temp }}/ferry-plan' });
+    expect(apply?.steps.find((s) => s.with?.command === 'apply')?.with).toEqual({
+      command: 'apply',
+      'plan-file': '${{ runner.temp }}/ferry-plan/plan.json',
+      'artifact-name': 'ferry-apply',
+    });
   });
 
   it('name only steps that exist in its expressions', () => {

@@ -7,7 +7,7 @@ import { batchKeyColumns, batchSelectSql, targetColumnList } from '../../src/run
 import { quoteLiteral } from '../../src/util/sql.js';
 import { table } from '../support/catalog-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { migration } from './fixtures.js';
+import { migration, scope } from './fixtures.js';
 
 const source: CatalogTable = table('legacy.dispatch_order', {
   id: 'bigint!',
@@ -34,7 +34,7 @@ const orders = migration(
 
 describe('batchSelectSql', () => {
   it('selects one value per written target column for a closed range, in key order', () => {
-    expect(batchSelectSql(orders, keyed, { low: ['1000'], high: ['2000'] })).toBe(
+    expect(batchSelectSql(scope(orders, keyed), { low: ['1000'], high: ['2000'] })).toBe(
       'SELECT "id", "casefile_id", (\namount_cents / 100.0\n), "currency", "placed_at" ' +
         'FROM "legacy"."dispatch_order" WHERE "id" > \'1000\'::bigint AND "id" <= \'2000\'::bigint ORDER BY "id"',
     );
@@ -43,17 +43,20 @@ describe('batchSelectSql', () => {
 
   it('leaves open sides out and adds the where in parentheses', () => {
     const filtered = { ...orders, where: 'amount_cents > 0 -- positive only' };
-    expect(batchSelectSql(filtered, keyed, { low: null, high: null })).toMatch(
+    expect(batchSelectSql(scope(filtered, keyed), { low: null, high: null })).toMatch(
       /FROM "legacy"\."dispatch_order" WHERE \(\namount_cents > 0 -- positive only\n\) ORDER BY "id"$/,
     );
-    expect(batchSelectSql(filtered, keyed, { low: ['7'], high: null })).toContain(
+    expect(batchSelectSql(scope(filtered, keyed), { low: ['7'], high: null })).toContain(
       'WHERE "id" > \'7\'::bigint AND (\namount_cents > 0',
     );
   });
 
   it('compares a composite batch key as a row, each bound cast to its column type', () => {
     const byTime = { ...orders, batch: { size: 100, key: ['placed_at', 'id'] } };
-    const sql = batchSelectSql(byTime, keyed, { low: ['2016-01-01 00:01:00', '1'], high: ["it's", '2'] });
+    const sql = batchSelectSql(scope(byTime, keyed), {
+      low: ['2016-01-01 00:01:00', '1'],
+      high: ["it's", '2'],
+    });
     expect(sql).toContain(
       `WHERE ("placed_at", "id") > ('2016-01-01 00:01:00'::timestamp without time zone, '1'::bigint) ` +
         `AND ("placed_at", "id") <= ('it''s'::timestamp without time zone, '2'::bigint) ORDER BY "placed_at", "id"`,
@@ -66,12 +69,18 @@ describe('batchSelectSql', () => {
 
   it('loads fix-up columns as NULL', () => {
     const withFixup = { ...orders, fixups: ['case_file_id'] };
-    expect(batchSelectSql(withFixup, keyed, { low: null, high: null })).toMatch(/^SELECT "id", NULL, \(/);
+    expect(batchSelectSql(scope(withFixup, keyed), { low: null, high: null })).toMatch(
+      /^SELECT "id", NULL, \(/,
+    );
   });
 
   it('refuses a table without a batch key, a range of the wrong width and an unresolved column', () => {
-    expect(() => batchSelectSql(orders, source, { low: null, high: null })).toThrow(/declare batch.key/);
-    expect(() => batchSelectSql(orders, keyed, { low: ['1', '2'], high: null })).toThrow(/2 value\(s\)/);
+    expect(() => batchSelectSql(scope(orders, source), { low: null, high: null })).toThrow(
+      /declare batch.key/,
+    );
+    expect(() => batchSelectSql(scope(orders, keyed), { low: ['1', '2'], high: null })).toThrow(
+      /2 value\(s\)/,
+    );
     const unresolved = {
       ...orders,
       columns: [
@@ -79,7 +88,9 @@ describe('batchSelectSql', () => {
         { target: 'x', origin: orders.columns[0]?.origin ?? { kind: 'declared' as const } },
       ],
     };
-    expect(() => batchSelectSql(unresolved, keyed, { low: null, high: null })).toThrow(/resolve the plan/);
+    expect(() => batchSelectSql(scope(unresolved, keyed), { low: null, high: null })).toThrow(
+      /resolve the plan/,
+    );
   });
 });
 

@@ -19,6 +19,7 @@ import {
   migration,
   REFERENCE,
   REFERENCE_ORDERS,
+  scope,
   withClients,
 } from './fixtures.js';
 
@@ -107,7 +108,7 @@ describe('copyBatch', () => {
         return await copyBatch({
           source,
           target,
-          selectSql: batchSelectSql(orders, sourceOrders, { low: null, high: ['10'] }),
+          selectSql: batchSelectSql(scope(orders, sourceOrders), { low: null, high: ['10'] }),
           targetTable: app('orders_again'),
           targetColumns: targetColumnList(orders),
         });
@@ -164,7 +165,7 @@ describe('copyBatch', () => {
         copyBatch({
           source,
           target,
-          selectSql: batchSelectSql(orders, sourceOrders, { low: null, high: null }),
+          selectSql: batchSelectSql(scope(orders, sourceOrders), { low: null, high: null }),
           targetTable: app('no_such_table'),
           targetColumns: targetColumnList(orders),
         }),

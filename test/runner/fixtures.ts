@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { expect } from 'vitest';
 import type { CatalogColumn, CatalogTable } from '../../src/catalog/types.js';
 import type { ColumnPlan, MigrationNode } from '../../src/compiler/plan.js';
+import type { SourceScope } from '../../src/runner/batch-sql.js';
 import {
   batchKeyColumns,
   batchSelectSql,
@@ -120,7 +121,7 @@ export async function copyRange(
     const result = await copyBatch({
       source,
       target,
-      selectSql: batchSelectSql(node, sourceTable, range),
+      selectSql: batchSelectSql(scope(node, sourceTable), range),
       targetTable: node.to,
       targetColumns: targetColumnList(node),
     });
@@ -181,3 +182,8 @@ export const REFERENCE = {
   } as const,
 };
 export const REFERENCE_ORDERS = migration(legacy('dispatch_order'), app('orders'), REFERENCE.orderColumns);
+
+/** A migration's source as batch SQL reads it: the source table itself. */
+export function scope(migration: MigrationNode, sourceTable: CatalogTable): SourceScope {
+  return { migration, sourceTable, sourceRelation: quoteQualifiedName(migration.from) };
+}

@@ -73,7 +73,7 @@ describe.skipIf(!server)('reading MySQL rows into PostgreSQL staging types', () 
   it('moves every type with its exact value, counting zero dates made NULL', async () => {
     const everyType = table('every_type');
     const columns = everyType.columns.map(
-      (column) => `${quoteIdentifier(column.name)} ${rawColumnType(column)}`,
+      (column) => `${quoteIdentifier(column.name)} ${rawColumnType(column)?.type}`,
     );
     await target.query(`CREATE TABLE raw (${columns.join(', ')})`);
     const connection = await connectMysql(source.url, 'source');

@@ -2,8 +2,13 @@
 // it to the machine's MariaDB). Without one they are skipped, and the suite says why once.
 
 import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { inject } from 'vitest';
+import { createTestDatabase } from './database.js';
+import { ROOT, type Workload, workloadIn } from './workload.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -71,4 +76,43 @@ export async function createMysqlTestDatabase(label: string, script?: string): P
     }
   }
   return database;
+}
+
+/** The MySQL edition of the reference workload as a project: MariaDB source, PostgreSQL target. */
+export type MysqlWorkload = Workload<MysqlTestDatabase>;
+
+/**
+ * bench/workload/legacy_source.mysql.sql at `scale` in a database of its own (the file's `legacy`
+ * renamed), the PostgreSQL target of the reference workload, and the repository's specs pointed at
+ * that database. The file needs MariaDB (its sequence engine and EXECUTE IMMEDIATE).
+ */
+export async function mysqlReferenceWorkload(label: string, scale = '0.001'): Promise<MysqlWorkload> {
+  const sourceSql = await readFile(join(ROOT, 'bench/workload/legacy_source.mysql.sql'), 'utf8');
+  const source = await createMysqlTestDatabase(`${label}_src`);
+  try {
+    const script = sourceSql
+      .replace('DROP DATABASE IF EXISTS legacy;', '')
+      .replace(/CREATE DATABASE legacy [^;]*;/, '')
+      .replace('USE legacy;', '')
+      .replace('SET @scale = COALESCE(@scale, 1);', `SET @scale = ${Number(scale)};`);
+    await source.query(script);
+    const target = await createTestDatabase(
+      `${label}_tgt`,
+      await readFile(join(ROOT, 'bench/workload/legacy_target.sql'), 'utf8'),
+    );
+    const projectDir = await mkdtemp(join(tmpdir(), 'ferry-project-'));
+    await cp(join(ROOT, 'specs'), join(projectDir, 'specs'), { recursive: true });
+    for (const file of await readdir(join(projectDir, 'specs'))) {
+      const path = join(projectDir, 'specs', file);
+      const text = await readFile(path, 'utf8');
+      await writeFile(
+        path,
+        text.replaceAll('legacy.', `${source.name}.`).replace(/schema: legacy$/m, `schema: ${source.name}`),
+      );
+    }
+    return workloadIn(projectDir, source, target);
+  } catch (error) {
+    await source.drop();
+    throw error;
+  }
 }

@@ -85,8 +85,8 @@ export async function workloadDatabases(
   }
 }
 
-export interface Workload {
-  readonly source: TestDatabase;
+export interface Workload<Source extends DroppableDatabase = TestDatabase> {
+  readonly source: Source;
   readonly target: TestDatabase;
   /** A copy of the specs in a directory of its own, so tests may edit them and write ferry.lock. */
   readonly projectDir: string;
@@ -107,8 +107,18 @@ export async function buildWorkload(label: string, files: WorkloadFiles): Promis
   return workloadIn(projectDir, source, target);
 }
 
+/** What a workload's source must offer: a URL to point ferry at, and a way to drop it. */
+export interface DroppableDatabase {
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
 /** A workload of a project directory and its two databases, with the environment that points at them. */
-function workloadIn(projectDir: string, source: TestDatabase, target: TestDatabase): Workload {
+export function workloadIn<Source extends DroppableDatabase>(
+  projectDir: string,
+  source: Source,
+  target: TestDatabase,
+): Workload<Source> {
   return {
     source,
     target,

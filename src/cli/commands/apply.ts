@@ -1,6 +1,8 @@
-// `ferry apply`: the committed plan executed batch by batch. Exit 0 when every migration is done,
-// 3 when one paused on a violation (fix the cause, run apply again to resume), 1 on errors.
+// `ferry apply [FILE]`: the committed plan (or a plan saved by `plan --out`, refused once anything it
+// was made against moved) executed batch by batch. Exit 0 when every migration is done, 3 when one
+// paused on a violation (fix the cause, run apply again to resume), 1 on errors.
 
+import { resolve } from 'node:path';
 import { buildAgents } from '../../agents/registry.js';
 import { renderRunMarkdown, summarizeRun } from '../../report/run-summary.js';
 import { type ApplyResult, applyProject } from '../../runner/apply.js';
@@ -16,6 +18,8 @@ export interface ApplyCommandOptions {
   readonly bulk?: boolean;
   readonly workers?: number;
   readonly failFast?: boolean;
+  /** A plan saved by `ferry plan --out`, relative to the working directory. */
+  readonly planFile?: string;
 }
 
 export async function applyCommand(
@@ -52,7 +56,7 @@ export async function applyCommand(
     const summary = `${done} of ${result.plan.migrations.length} migrations done`;
     context.out(
       result.paused
-        ? context.style.red(`${summary}; run \`ferry apply\` again once the cause is fixed`)
+        ? context.style.red(`${summary}; ${resumeAdvice(options.planFile)}`)
         : context.style.green(`✓ ${summary}`),
     );
   }
@@ -79,5 +83,12 @@ function runOptions(options: ApplyCommandOptions) {
     failFast: options.failFast === true,
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.planFile === undefined ? {} : { savedPlan: resolve(options.planFile) }),
   };
+}
+
+/** A saved plan is stale once a batch moved: resuming takes a new plan, reviewed again. */
+function resumeAdvice(planFile: string | undefined): string {
+  if (planFile === undefined) return 'run `ferry apply` again once the cause is fixed';
+  return `once the cause is fixed, save a new plan (\`ferry plan --out ${planFile}\`), review it and apply it`;
 }

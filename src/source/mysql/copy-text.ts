@@ -13,7 +13,7 @@ type FieldEncoder = (value: MysqlValue) => string;
 export interface CopyTextEncoder {
   /** The row as one COPY text line, newline included. */
   encode(row: readonly MysqlValue[]): string;
-  /** Zero dates (`0000-00-00`, `2020-00-00`, …) written as NULL so far, per column. */
+  /** Zero or impossible dates (`0000-00-00`, `2020-00-00`, `2020-02-31`) written as NULL so far, per column. */
   readonly zeroDates: ReadonlyMap<string, number>;
 }
 
@@ -51,9 +51,18 @@ function bits(width: number): FieldEncoder {
   };
 }
 
-/** A date or datetime with a zero year, month or day: MySQL's "no date", which PostgreSQL has no value for. */
+const DATE_PARTS = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/**
+ * A date or datetime PostgreSQL has no value for: a zero year, month or day (MySQL's "no date"), or a
+ * day its month does not have (`2020-02-31`, which ALLOW_INVALID_DATES lets in).
+ */
 function isZeroDate(text: string): boolean {
-  return /^0000-|^\d{4}-00-|^\d{4}-\d{2}-00/.test(text);
+  const parts = DATE_PARTS.exec(text);
+  if (!parts) return false;
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (year === 0 || month === 0 || day === 0 || month > 12) return true;
+  return day > new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 function dates(name: string, zeroDates: Map<string, number>, suffix = ''): FieldEncoder {

@@ -5,47 +5,74 @@
 
 import type { CatalogColumn } from '../../catalog/types.js';
 
-const SIGNED_INTEGERS: Readonly<Record<string, string>> = {
-  tinyint: 'smallint',
-  smallint: 'smallint',
-  mediumint: 'integer',
-  int: 'integer',
-  integer: 'integer',
-  bigint: 'bigint',
+/** A staging type: as PostgreSQL prints it (format_type) and by its internal name. */
+export interface RawType {
+  readonly type: string;
+  readonly baseType: string;
+}
+
+const SMALLINT: RawType = { type: 'smallint', baseType: 'int2' };
+const INTEGER: RawType = { type: 'integer', baseType: 'int4' };
+const BIGINT: RawType = { type: 'bigint', baseType: 'int8' };
+const TEXT: RawType = { type: 'text', baseType: 'text' };
+
+const SIGNED_INTEGERS: Readonly<Record<string, RawType>> = {
+  tinyint: SMALLINT,
+  smallint: SMALLINT,
+  mediumint: INTEGER,
+  int: INTEGER,
+  integer: INTEGER,
+  bigint: BIGINT,
 };
 
 /** Unsigned ranges need the next wider type: an INT UNSIGNED reaches 4294967295. */
-const UNSIGNED_INTEGERS: Readonly<Record<string, string>> = {
-  tinyint: 'smallint',
-  smallint: 'integer',
-  mediumint: 'integer',
-  int: 'bigint',
-  integer: 'bigint',
-  bigint: 'numeric(20,0)',
+const UNSIGNED_INTEGERS: Readonly<Record<string, RawType>> = {
+  tinyint: SMALLINT,
+  smallint: INTEGER,
+  mediumint: INTEGER,
+  int: BIGINT,
+  integer: BIGINT,
+  bigint: { type: 'numeric(20,0)', baseType: 'numeric' },
 };
 
-const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
+const TEXT_TYPES = new Set([
+  'char',
+  'varchar',
+  'tinytext',
+  'text',
+  'mediumtext',
+  'longtext',
+  'enum',
+  'set',
+  'json',
+]);
 const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 
+const OTHER_TYPES: Readonly<Record<string, RawType>> = {
+  float: { type: 'real', baseType: 'float4' },
+  double: { type: 'double precision', baseType: 'float8' },
+  real: { type: 'double precision', baseType: 'float8' },
+  date: { type: 'date', baseType: 'date' },
+  datetime: { type: 'timestamp without time zone', baseType: 'timestamp' },
+  // TIMESTAMP is stored in UTC; the reader prints it in UTC with the offset, so the instant is kept.
+  timestamp: { type: 'timestamp with time zone', baseType: 'timestamptz' },
+  // TIME spans -838:59:59 to 838:59:59, which only an interval holds.
+  time: { type: 'interval', baseType: 'interval' },
+  year: SMALLINT,
+};
+
 /** The staging type of a MySQL column, or undefined when ferry cannot move the type (spatial types). */
-export function rawColumnType(column: CatalogColumn): string | undefined {
+export function rawColumnType(column: CatalogColumn): RawType | undefined {
   const base = column.baseType;
   const integer = (column.unsigned ? UNSIGNED_INTEGERS : SIGNED_INTEGERS)[base];
   if (integer !== undefined) return integer;
-  if (base === 'decimal' || base === 'numeric')
-    return column.precision === undefined ? 'numeric' : `numeric(${column.precision},${column.scale ?? 0})`;
-  if (base === 'float') return 'real';
-  if (base === 'double' || base === 'real') return 'double precision';
-  if (base === 'bit') return `bit(${column.maxLength ?? 1})`;
-  if (TEXT_TYPES.has(base)) return 'text';
-  if (BINARY_TYPES.has(base)) return 'bytea';
-  if (base === 'json') return 'text';
-  if (base === 'date') return 'date';
-  if (base === 'datetime') return 'timestamp';
-  // TIMESTAMP is stored in UTC; the reader prints it in UTC with the offset, so the instant is kept.
-  if (base === 'timestamp') return 'timestamptz';
-  // TIME spans -838:59:59 to 838:59:59, which only an interval holds.
-  if (base === 'time') return 'interval';
-  if (base === 'year') return 'smallint';
-  return undefined;
+  if (base === 'decimal' || base === 'numeric') {
+    const type =
+      column.precision === undefined ? 'numeric' : `numeric(${column.precision},${column.scale ?? 0})`;
+    return { type, baseType: 'numeric' };
+  }
+  if (base === 'bit') return { type: `bit(${column.maxLength ?? 1})`, baseType: 'bit' };
+  if (TEXT_TYPES.has(base)) return TEXT;
+  if (BINARY_TYPES.has(base)) return { type: 'bytea', baseType: 'bytea' };
+  return OTHER_TYPES[base];
 }

@@ -19,7 +19,7 @@ export interface MysqlRangeRead {
   readonly table: QualifiedName;
   /** The columns read, in this order. */
   readonly columns: readonly CatalogColumn[];
-  readonly key: readonly CatalogColumn[];
+  readonly key: readonly Pick<CatalogColumn, 'name'>[];
   readonly range: KeyRange;
 }
 

@@ -1,0 +1,49 @@
+// The source seam of the runner. Everything a run does on the source is PostgreSQL SQL over one
+// session (`sql`): batch SELECTs, bisection, the rows of rejects, verify's hash sums. For a PostgreSQL
+// source that session is the source itself; for a MySQL source it is a session on the target server in
+// which the rows of the range being read are staged first (`stage`), in PostgreSQL types, under the
+// name the layout gives (BatchLayout.sourceRelation). Batch boundaries are found on the source engine
+// itself, by the reader. Nothing above this seam knows which engine the source is.
+
+import type pg from 'pg';
+import type { CatalogEngine } from '../catalog/types.js';
+import type { KeyRange, KeyRangeOptions, KeyValue } from '../runner/key-ranges.js';
+import type { QualifiedName } from '../spec/types.js';
+
+/** What staging needs of a migration's layout: its source table and the relation its SQL reads. */
+export interface StagedSource {
+  /** The source table as the source engine names it. */
+  readonly sourceName: QualifiedName;
+  /** The relation the source-side SQL reads (a temporary table for a MySQL source). */
+  readonly sourceRelation: string;
+  /** The batch key the ranges are cut on, by column name. */
+  readonly key?: readonly { readonly name: string }[];
+}
+
+/** What a reader stages a migration's rows by, from its batch layout. */
+export function stagedSourceOf(layout: {
+  readonly migration: { readonly from: QualifiedName };
+  readonly sourceRelation: string;
+  readonly sourceKey: readonly { readonly name: string }[];
+}): StagedSource {
+  return { sourceName: layout.migration.from, sourceRelation: layout.sourceRelation, key: layout.sourceKey };
+}
+
+export interface SourceReader {
+  readonly engine: CatalogEngine;
+  /** Batch boundaries along the key (see runner/key-ranges.ts planKeyRanges). */
+  planKeyRanges(sql: pg.ClientBase, options: KeyRangeOptions): Promise<KeyRange[]>;
+  /** The largest key after `after` (see runner/key-ranges.ts lastKeyAfter). */
+  lastKeyAfter(
+    sql: pg.ClientBase,
+    options: Omit<KeyRangeOptions, 'batchSize' | 'limitRows' | 'after'>,
+    after: KeyValue | null,
+  ): Promise<KeyValue | undefined>;
+  /**
+   * Makes the source rows of `range` readable under `source.sourceRelation` in `sql`; nothing to do
+   * for a PostgreSQL source. Returns the zero dates the rows held, per column, made NULL on the way.
+   */
+  stage(sql: pg.ClientBase, source: StagedSource, range: KeyRange): Promise<ReadonlyMap<string, number>>;
+  /** Closes what the reader holds besides `sql`. */
+  end(): Promise<void>;
+}
