@@ -65,12 +65,23 @@ export interface KeyRangeOptions {
  */
 export async function planKeyRanges(client: pg.ClientBase, options: KeyRangeOptions): Promise<KeyRange[]> {
   assertWalkable(options);
+  return walkKeyRanges(options, (low, size) => nextBoundary(client, options, low, size));
+}
+
+/**
+ * The walk behind planKeyRanges, on any engine: `nextBoundary(low, size)` gives the key `size` rows
+ * after `low`, or undefined when fewer rows than that follow it (the open last range takes them).
+ */
+export async function walkKeyRanges(
+  options: Pick<KeyRangeOptions, 'batchSize' | 'limitRows' | 'after'>,
+  nextBoundary: (low: KeyValue | null, size: number) => Promise<KeyValue | undefined>,
+): Promise<KeyRange[]> {
   const ranges: KeyRange[] = [];
   let low: KeyValue | null = options.after ?? null;
   let left = options.limitRows ?? Number.POSITIVE_INFINITY;
   for (;;) {
     const size = Math.min(options.batchSize, left);
-    const high = await nextBoundary(client, options, low, size);
+    const high = await nextBoundary(low, size);
     if (high === undefined) {
       ranges.push({ low, high: null });
       return ranges;

@@ -5,7 +5,12 @@
 
 import type mysql from 'mysql2/promise';
 import type { CatalogColumn } from '../../catalog/types.js';
-import type { KeyRange, KeyRangeOptions, KeyValue } from '../../runner/key-ranges.js';
+import {
+  type KeyRange,
+  type KeyRangeOptions,
+  type KeyValue,
+  walkKeyRanges,
+} from '../../runner/key-ranges.js';
 import type { QualifiedName } from '../../spec/types.js';
 import { quoteMysqlIdentifier, quoteMysqlTable } from './identifiers.js';
 
@@ -65,21 +70,9 @@ export async function planMysqlKeyRanges(
   connection: mysql.Connection,
   options: Omit<KeyRangeOptions, 'where'>,
 ): Promise<KeyRange[]> {
-  const ranges: KeyRange[] = [];
-  let low: KeyValue | null = options.after ?? null;
-  let left = options.limitRows ?? Number.POSITIVE_INFINITY;
-  for (;;) {
-    const size = Math.min(options.batchSize, left);
-    const high = await nextBoundary(connection, options.table, options.key, low, size);
-    if (high === undefined) {
-      ranges.push({ low, high: null });
-      return ranges;
-    }
-    ranges.push({ low, high });
-    left -= size;
-    if (left <= 0) return ranges;
-    low = high;
-  }
+  return walkKeyRanges(options, (low, size) =>
+    nextBoundary(connection, options.table, options.key, low, size),
+  );
 }
 
 /** The largest key after `after` (from the beginning when null); undefined when there is none. */
