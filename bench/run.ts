@@ -1,6 +1,7 @@
 // Benchmark (not a test): ferry apply on the reference workload against the reference COPY floors and
 // pgloader, alternating, each run from an empty target and checked against the source afterwards.
 // Usage: npm run bench -- [--scale S] [--runs N] [--source-url URL --target-url URL]
+//        npm run bench -- --source mysql [--mysql-url URL] [--target-url URL] [--scale S] [--runs N]
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,9 @@ import {
   type Sample,
 } from './apply/contenders.js';
 import { type BenchDatabases, openDatabases, serverVersion } from './apply/databases.js';
+import { mysqlEdition, postgresEdition, type SourceEdition } from './apply/editions.js';
 import { BenchmarkFailure } from './apply/failure.js';
+import { mysqlServerVersion } from './apply/mysql-source.js';
 import { canMeasureRss, firstLine, onPath } from './apply/processes.js';
 import {
   type Figure,
@@ -38,23 +41,24 @@ import {
   type Tools,
   writeResult,
 } from './apply/results.js';
-import {
-  buildSource,
-  REFERENCE_CHECKS,
-  REMAP_CHECKS,
-  sourceChecksums,
-  WORKLOAD_FILES,
-} from './apply/workload.js';
+import { REMAP_CHECKS, WORKLOAD_FILES } from './apply/workload.js';
 
-const USAGE = 'usage: npm run bench -- [--scale S] [--runs N] [--source-url URL --target-url URL]';
+const USAGE = [
+  'usage: npm run bench -- [--scale S] [--runs N] [--source-url URL --target-url URL]',
+  '       npm run bench -- --source mysql [--mysql-url URL] [--target-url URL] [--scale S] [--runs N]',
+].join('\n');
 const PGLOADER_MISSING = 'not installed (apt-get install pgloader)';
 const PSQL_MISSING = 'psql not installed (the floors are psql pipelines)';
+const MARIADB_MISSING = 'the mariadb client or psql not installed (the MySQL floors pipe one into the other)';
+const DEFAULT_MYSQL_URL = 'mysql://root@127.0.0.1:3306';
 
 interface Options {
+  readonly source: 'postgres' | 'mysql';
   readonly scale: number;
   readonly runs: number;
   readonly sourceUrl?: string | undefined;
   readonly targetUrl?: string | undefined;
+  readonly mysqlUrl: string;
 }
 
 function usageError(message: string): never {
@@ -71,6 +75,8 @@ function parseOptions(): Options {
         runs: { type: 'string' },
         'source-url': { type: 'string' },
         'target-url': { type: 'string' },
+        source: { type: 'string' },
+        'mysql-url': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -82,12 +88,21 @@ function parseOptions(): Options {
   const runs = Number(values.runs ?? '3');
   if (!Number.isInteger(runs) || runs < 1)
     usageError(`--runs must be a positive integer, not ${values.runs}`);
+  const source = values.source ?? 'postgres';
+  if (source !== 'postgres' && source !== 'mysql')
+    usageError(`--source is postgres or mysql, not ${values.source}`);
   const sourceUrl = values['source-url'];
   const targetUrl = values['target-url'];
+  const mysqlUrl = values['mysql-url'];
+  if (source === 'mysql') {
+    if (sourceUrl !== undefined) usageError('with --source mysql the source is --mysql-url');
+    return { source, scale, runs, targetUrl, mysqlUrl: mysqlUrl ?? DEFAULT_MYSQL_URL };
+  }
+  if (mysqlUrl !== undefined) usageError('--mysql-url goes with --source mysql');
   if ((sourceUrl === undefined) !== (targetUrl === undefined)) {
     usageError('--source-url and --target-url go together');
   }
-  return { scale, runs, sourceUrl, targetUrl };
+  return { source, scale, runs, sourceUrl, targetUrl, mysqlUrl: DEFAULT_MYSQL_URL };
 }
 
 async function findTools(): Promise<Tools> {
@@ -95,6 +110,7 @@ async function findTools(): Promise<Tools> {
     (await onPath(program)) ? ((await firstLine(program, args)) ?? 'unknown version') : undefined;
   return {
     psql: (await version('psql', ['--version'])) ?? null,
+    mariadb: (await version('mariadb', ['--version'])) ?? null,
     pgloader: (await version('pgloader', ['--version'])) ?? null,
     gnuTime: canMeasureRss,
   };
@@ -102,12 +118,13 @@ async function findTools(): Promise<Tools> {
 
 async function prepare(
   databases: BenchDatabases,
+  edition: SourceEdition,
   workDir: string,
   options: Options,
   tools: Tools,
 ): Promise<BenchSetup> {
   let start = performance.now();
-  const sourceRows = await buildSource(databases.source, options.scale);
+  const sourceRows = await edition.build(options.scale);
   const total = Object.values(sourceRows).reduce((sum, n) => sum + n, 0);
   console.log(
     `source built at scale ${options.scale}: ${total.toLocaleString('en-US')} rows ` +
@@ -118,30 +135,35 @@ async function prepare(
   start = performance.now();
   const targetSql = await readFile(WORKLOAD_FILES.target, 'utf8');
   const remapTargetSql = await readFile(WORKLOAD_FILES.remapTarget, 'utf8');
-  const reference: FerryProject = await planProject(databases, join(workDir, 'reference'), {
+  const reference: FerryProject = await planProject(databases, edition, join(workDir, 'reference'), {
     targetSql,
-    checks: REFERENCE_CHECKS,
-    sourceChecksums: await sourceChecksums(databases.source, REFERENCE_CHECKS),
+    checks: edition.checks,
+    sourceChecksums: await edition.sourceChecksums(edition.checks),
   });
-  const remap: FerryProject = await planProject(
-    databases,
-    join(workDir, 'id-remap'),
-    {
-      targetSql: remapTargetSql,
-      checks: REMAP_CHECKS,
-      sourceChecksums: await sourceChecksums(databases.source, REMAP_CHECKS),
-    },
-    [WORKLOAD_FILES.remapCaseFiles],
-  );
+  const remap: FerryProject | undefined = edition.variants
+    ? await planProject(
+        databases,
+        edition,
+        join(workDir, 'id-remap'),
+        {
+          targetSql: remapTargetSql,
+          checks: REMAP_CHECKS,
+          sourceChecksums: await edition.sourceChecksums(REMAP_CHECKS),
+        },
+        [WORKLOAD_FILES.remapCaseFiles],
+      )
+    : undefined;
   console.log(
-    `source checksums taken, both projects planned in ${seconds((performance.now() - start) / 1000)}`,
+    `source checksums taken, ${remap ? 'both projects' : 'the project'} planned in ` +
+      `${seconds((performance.now() - start) / 1000)}`,
   );
   return {
     databases,
+    edition,
     reference,
     remap,
     sourceRows,
-    psql: tools.psql !== null,
+    psql: tools.psql !== null && (edition.kind === 'postgres' || tools.mariadb !== null),
     pgloader: tools.pgloader !== null,
   };
 }
@@ -166,9 +188,10 @@ async function runRounds(setup: BenchSetup, runs: number, resume: ResumePoint): 
     samples: samples.get(c.key) ?? [],
   }));
   if (!setup.psql) {
+    const skipped = setup.edition.kind === 'mysql' ? MARIADB_MISSING : PSQL_MISSING;
     figures.push(
-      { key: 'layered', label: 'layered COPY floor', ferry: false, samples: [], skipped: PSQL_MISSING },
-      { key: 'deferred', label: 'deferred COPY floor', ferry: false, samples: [], skipped: PSQL_MISSING },
+      { key: 'layered', label: 'layered COPY floor', ferry: false, samples: [], skipped },
+      { key: 'deferred', label: 'deferred COPY floor', ferry: false, samples: [], skipped },
     );
   }
   if (!setup.pgloader) {
@@ -203,17 +226,22 @@ async function main(): Promise<void> {
       `load average ${machine.loadAverage.toFixed(2)}`,
   );
   console.log(`psql: ${tools.psql ?? 'not installed: the floor rows are skipped'}`);
+  if (options.source === 'mysql') console.log(`mariadb: ${tools.mariadb ?? MARIADB_MISSING}`);
   console.log(`pgloader: ${tools.pgloader ?? PGLOADER_MISSING}`);
   if (!tools.gnuTime) console.log('/usr/bin/time: not found, peak RSS is reported as unknown');
 
   const databases = await openDatabases(options);
+  const edition =
+    options.source === 'mysql' ? mysqlEdition(options.mysqlUrl) : postgresEdition(databases.source);
   const interrupted = () => void databases.stop().finally(() => process.exit(130));
   process.once('SIGINT', interrupted);
   const workDir = await mkdtemp(join(tmpdir(), 'ferry-bench-'));
   try {
     const version = await serverVersion(databases.target);
     console.log(`server: ${databases.server}\n        ${version}`);
-    const setup = await prepare(databases, workDir, options, tools);
+    const sourceVersion = edition.kind === 'mysql' ? await mysqlServerVersion(options.mysqlUrl) : version;
+    if (edition.kind === 'mysql') console.log(`source: ${edition.description}\n        ${sourceVersion}`);
+    const setup = await prepare(databases, edition, workDir, options, tools);
 
     const resume: ResumePoint = { batches: undefined };
     const figures = await runRounds(setup, options.runs, resume);
@@ -230,6 +258,7 @@ async function main(): Promise<void> {
       runs: options.runs,
       machine,
       server: { description: databases.server, version },
+      source: { kind: edition.kind, description: edition.description, version: sourceVersion },
       tools,
       sourceRows: setup.sourceRows,
       killPoint: describeKillPoint(resume),

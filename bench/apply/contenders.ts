@@ -2,11 +2,12 @@
 // --bulk, with generated keys, killed half-way and resumed), the reference COPY floors, and pgloader.
 // Every run is checked afterwards, so a fast wrong run fails the benchmark instead of winning it.
 
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Checks } from '../../test/support/checksums.js';
 import { type BenchDatabases, resetTarget, waitForFerrySessionsGone } from './databases.js';
+import type { SourceEdition } from './editions.js';
 import { BenchmarkFailure } from './failure.js';
 import { type ProcessRun, timeProcess } from './processes.js';
 import {
@@ -14,7 +15,6 @@ import {
   countMismatches,
   disagreements,
   type Migration,
-  PGLOADER_TABLES,
   REPO,
   TARGET_TABLES,
   WORKLOAD_FILES,
@@ -46,8 +46,11 @@ export interface FerryProject {
 
 export interface BenchSetup {
   readonly databases: BenchDatabases;
+  /** Where the rows come from: what ferry, the floors and pgloader read. */
+  readonly edition: SourceEdition;
   readonly reference: FerryProject;
-  readonly remap: FerryProject;
+  /** The ID-remap project, in the editions that run that variant. */
+  readonly remap: FerryProject | undefined;
   readonly sourceRows: Readonly<Record<Migration, number>>;
   /** Present when psql is on PATH: the floors are psql pipelines. */
   readonly psql: boolean;
@@ -68,13 +71,14 @@ export interface ResumePoint {
 
 function ferryEnv(
   databases: BenchDatabases,
+  edition: SourceEdition,
   extra: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
     NO_COLOR: '1',
-    FERRY_SOURCE_URL: databases.source.url,
+    FERRY_SOURCE_URL: edition.url,
     FERRY_TARGET_URL: databases.target.url,
     ...extra,
   };
@@ -88,7 +92,7 @@ function ferry(
 ): Promise<ProcessRun> {
   return timeProcess(process.execPath, [FERRY_CLI, ...args], {
     cwd: project.dir,
-    env: ferryEnv(setup.databases, env),
+    env: ferryEnv(setup.databases, setup.edition, env),
     measureRss: true,
   });
 }
@@ -105,7 +109,12 @@ function expectExit(label: string, run: ProcessRun): void {
 }
 
 async function expectAgreement(setup: BenchSetup, label: string, project: FerryProject): Promise<void> {
-  const problems = await disagreements(setup.databases.target, project.checks, project.sourceChecksums);
+  const problems = await disagreements(
+    setup.databases.target,
+    project.checks,
+    project.sourceChecksums,
+    setup.edition.targetRowText,
+  );
   if (problems.length > 0) {
     throw new BenchmarkFailure(`${label}: the target does not match the source`, problems.join('\n'));
   }
@@ -125,21 +134,28 @@ async function expectCounts(
 }
 
 /**
- * Copies the specs into `dir`, a directory of their own (`overlay` files replacing their namesakes), and runs
- * `ferry plan` there against an empty target of `targetSql`, so that apply finds a fresh ferry.lock.
+ * Copies the specs into `dir`, a directory of their own (`overlay` files replacing their namesakes, every
+ * file as the edition has it), and runs `ferry plan` there against an empty target of `targetSql`, so
+ * that apply finds a fresh ferry.lock.
  */
 export async function planProject(
   databases: BenchDatabases,
+  edition: SourceEdition,
   dir: string,
   project: Omit<FerryProject, 'dir'>,
   overlay: readonly string[] = [],
 ): Promise<FerryProject> {
-  await cp(WORKLOAD_FILES.specs, join(dir, 'specs'), { recursive: true });
-  for (const file of overlay) await cp(file, join(dir, 'specs', basename(file)));
-  await resetTarget(databases.target, project.targetSql);
+  const specs = join(dir, 'specs');
+  await cp(WORKLOAD_FILES.specs, specs, { recursive: true });
+  for (const file of overlay) await cp(file, join(specs, basename(file)));
+  for (const file of await readdir(specs)) {
+    const path = join(specs, file);
+    await writeFile(path, edition.specText(await readFile(path, 'utf8')));
+  }
+  await resetTarget(databases.target, project.targetSql, edition.pgloaderSchema);
   const run = await timeProcess(process.execPath, [FERRY_CLI, 'plan'], {
     cwd: dir,
-    env: ferryEnv(databases),
+    env: ferryEnv(databases, edition),
   });
   expectExit('ferry plan', run);
   return { ...project, dir };
@@ -157,7 +173,7 @@ function sample(...runs: readonly ProcessRun[]): Sample {
 async function batchTotal(setup: BenchSetup, project: FerryProject, migration: string): Promise<number> {
   const run = await timeProcess(process.execPath, [FERRY_CLI, 'status', '--json'], {
     cwd: project.dir,
-    env: ferryEnv(setup.databases),
+    env: ferryEnv(setup.databases, setup.edition),
   });
   expectExit('ferry status', run);
   const status = JSON.parse(run.stdout) as {
@@ -180,14 +196,14 @@ function ferryApply(
   label: string,
   args: readonly string[],
   resume: ResumePoint,
+  project: FerryProject = setup.reference,
 ): Contender {
-  const project = key === 'remap' ? setup.remap : setup.reference;
   return {
     key,
     label,
     ferry: true,
     run: async () => {
-      await resetTarget(setup.databases.target, project.targetSql);
+      await resetTarget(setup.databases.target, project.targetSql, setup.edition.pgloaderSchema);
       const run = await ferry(setup, project, ['apply', ...args]);
       expectExit(label, run);
       await expectAgreement(setup, label, project);
@@ -206,7 +222,7 @@ function killAndResume(setup: BenchSetup, resume: ResumePoint): Contender {
     label,
     ferry: true,
     run: async () => {
-      await resetTarget(setup.databases.target, project.targetSql);
+      await resetTarget(setup.databases.target, project.targetSql, setup.edition.pgloaderSchema);
       const failpoint = resumeFailpoint(resume);
       const killed = await ferry(setup, project, ['apply'], { FERRY_FAILPOINT: failpoint });
       if (!killed.killed) {
@@ -218,7 +234,7 @@ function killAndResume(setup: BenchSetup, resume: ResumePoint): Contender {
       // Not timed: a harness artefact of milliseconds, the time the server takes to notice the dead
       // sessions (an operator re-running after a crash would find them gone).
       await waitForFerrySessionsGone(setup.databases.target);
-      await waitForFerrySessionsGone(setup.databases.source);
+      await setup.edition.waitForFerrySessionsGone();
       const resumed = await ferry(setup, project, ['apply']);
       expectExit(`${label} (the resumed run)`, resumed);
       await expectAgreement(setup, label, project);
@@ -227,19 +243,27 @@ function killAndResume(setup: BenchSetup, resume: ResumePoint): Contender {
   };
 }
 
-function floor(setup: BenchSetup, key: 'layered' | 'deferred', label: string, script: string): Contender {
+function floor(setup: BenchSetup, key: 'layered' | 'deferred', label: string): Contender {
+  const { edition } = setup;
+  const script = join(FLOORS, edition.floors[key]);
   return {
     key,
     label,
     ferry: false,
     run: async () => {
-      await resetTarget(setup.databases.target, await readFile(WORKLOAD_FILES.target, 'utf8'));
-      const run = await timeProcess('bash', [join(FLOORS, script)], {
+      await resetTarget(
+        setup.databases.target,
+        await readFile(WORKLOAD_FILES.target, 'utf8'),
+        edition.pgloaderSchema,
+      );
+      // The script's text as the edition runs it, with its own path as $0 (it finds files beside it).
+      const text = edition.floorScript(await readFile(script, 'utf8'));
+      const run = await timeProcess('bash', ['-c', text, script], {
         cwd: FLOORS,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: process.env.HOME ?? tmpdir(),
-          SRC: setup.databases.source.url,
+          ...edition.floorEnv,
           DST: setup.databases.target.url,
         },
       });
@@ -250,30 +274,25 @@ function floor(setup: BenchSetup, key: 'layered' | 'deferred', label: string, sc
   };
 }
 
-/** The URL in the scheme pgloader documents, `postgresql://`. */
-function pgloaderUrl(url: string): string {
-  return url.replace(/^postgres:\/\//, 'postgresql://');
-}
-
 function pgloader(setup: BenchSetup): Contender {
   const label = 'pgloader';
+  const { edition } = setup;
   return {
     key: 'pgloader',
     label,
     ferry: false,
     run: async () => {
-      await resetTarget(setup.databases.target, await readFile(WORKLOAD_FILES.target, 'utf8'));
+      await resetTarget(
+        setup.databases.target,
+        await readFile(WORKLOAD_FILES.target, 'utf8'),
+        edition.pgloaderSchema,
+      );
       const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-pgloader-'));
       let run: ProcessRun;
       try {
         const load = join(dir, 'pgloader.load');
-        const template = await readFile(join(FLOORS, 'pgloader.load'), 'utf8');
-        await writeFile(
-          load,
-          template
-            .replaceAll('{{SRC}}', pgloaderUrl(setup.databases.source.url))
-            .replaceAll('{{DST}}', pgloaderUrl(setup.databases.target.url)),
-        );
+        const template = await readFile(join(FLOORS, edition.pgloaderLoad), 'utf8');
+        await writeFile(load, edition.pgloaderFile(template, setup.databases.target.url));
         run = await timeProcess('pgloader', [load], {
           cwd: dir,
           env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? dir },
@@ -283,7 +302,7 @@ function pgloader(setup: BenchSetup): Contender {
         await rm(dir, { recursive: true, force: true });
       }
       expectExit(label, run);
-      await expectCounts(setup, label, PGLOADER_TABLES);
+      await expectCounts(setup, label, edition.pgloaderTables);
       return sample(run);
     },
   };
@@ -294,17 +313,19 @@ function pgloader(setup: BenchSetup): Contender {
  * batches the resume run is killed among.
  */
 export function contenders(setup: BenchSetup, resume: ResumePoint): Contender[] {
+  const variants = setup.edition.variants && setup.remap !== undefined;
   return [
     ferryApply(setup, 'safe', 'ferry apply (safe)', [], resume),
     ferryApply(setup, 'bulk', 'ferry apply --bulk', ['--bulk'], resume),
     ...(setup.psql
-      ? [
-          floor(setup, 'layered', 'layered COPY floor', 'copy_pipe_layers.sh'),
-          floor(setup, 'deferred', 'deferred COPY floor', 'copy_pipe_deferred.sh'),
-        ]
+      ? [floor(setup, 'layered', 'layered COPY floor'), floor(setup, 'deferred', 'deferred COPY floor')]
       : []),
     ...(setup.pgloader ? [pgloader(setup)] : []),
-    ferryApply(setup, 'remap', 'ferry apply, ID remap', [], resume),
-    killAndResume(setup, resume),
+    ...(variants && setup.remap
+      ? [
+          ferryApply(setup, 'remap', 'ferry apply, ID remap', [], resume, setup.remap),
+          killAndResume(setup, resume),
+        ]
+      : []),
   ];
 }

@@ -77,6 +77,17 @@ export async function openDatabases(urls: {
   readonly sourceUrl?: string | undefined;
   readonly targetUrl?: string | undefined;
 }): Promise<BenchDatabases> {
+  if (urls.sourceUrl === undefined && urls.targetUrl !== undefined) {
+    // A source elsewhere (the MySQL edition): this database is only the target, and stands in as the
+    // PostgreSQL source no one reads.
+    const target = benchDatabase(urls.targetUrl);
+    return {
+      source: target,
+      target,
+      server: `given: target ${maskUrl(urls.targetUrl)}`,
+      stop: async () => {},
+    };
+  }
   if (urls.sourceUrl !== undefined && urls.targetUrl !== undefined) {
     // pgloader's load drops and recreates the source's own table names in the target, and each run
     // empties the target: on one database the benchmark would destroy its own source.
@@ -108,12 +119,17 @@ export async function openDatabases(urls: {
 }
 
 /**
- * Empties the target for the next run: ferry's state and pgloader's tables dropped, the target schema
- * rebuilt by `targetSql`, and a checkpoint so that no run pays for writing out the previous one's pages.
+ * Empties the target for the next run: ferry's state and pgloader's tables (in `pgloaderSchema`) dropped,
+ * the target schema rebuilt by `targetSql`, and a checkpoint so that no run pays for writing out the
+ * previous one's pages.
  */
-export async function resetTarget(target: BenchDatabase, targetSql: string): Promise<void> {
+export async function resetTarget(
+  target: BenchDatabase,
+  targetSql: string,
+  pgloaderSchema = 'legacy',
+): Promise<void> {
   await target.query(
-    `DROP SCHEMA IF EXISTS _ferry CASCADE; DROP SCHEMA IF EXISTS legacy CASCADE; ${targetSql}`,
+    `DROP SCHEMA IF EXISTS _ferry CASCADE; DROP SCHEMA IF EXISTS "${pgloaderSchema}" CASCADE; ${targetSql}`,
   );
   // CHECKPOINT needs superuser or pg_checkpoint; without them the runs are only a little noisier.
   await target.query('CHECKPOINT').catch(() => {});

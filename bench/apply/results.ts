@@ -21,6 +21,8 @@ export interface Machine {
 /** Versions of the tools on PATH; null for one that is not installed. */
 export interface Tools {
   readonly psql: string | null;
+  /** The mariadb client: the MySQL floors read the source with it. */
+  readonly mariadb: string | null;
   readonly pgloader: string | null;
   readonly gnuTime: boolean;
 }
@@ -31,6 +33,12 @@ export interface BenchResult {
   readonly runs: number;
   readonly machine: Machine;
   readonly server: { readonly description: string; readonly version: string };
+  /** Where the rows come from: the PostgreSQL source on the server above, or a MySQL one. */
+  readonly source: {
+    readonly kind: 'postgres' | 'mysql';
+    readonly description: string;
+    readonly version: string;
+  };
   readonly tools: Tools;
   readonly sourceRows: Readonly<Record<Migration, number>>;
   readonly killPoint: string;
@@ -52,13 +60,16 @@ export function describeMachine(): Machine {
   };
 }
 
-/** A file name that sorts by time and says the scale: apply-scale-1-2025-01-31T12-00-00Z. */
-function resultName(scale: number, startedAt: Date): string {
+/**
+ * A file name that sorts by time and says the source and scale: apply-scale-1-2025-01-31T12-00-00Z,
+ * apply-mysql-scale-1-… for the MySQL edition.
+ */
+function resultName(source: 'postgres' | 'mysql', scale: number, startedAt: Date): string {
   const stamp = startedAt
     .toISOString()
     .replace(/\.\d+Z$/, 'Z')
     .replaceAll(':', '-');
-  return `apply-scale-${scale}-${stamp}`;
+  return `apply-${source === 'mysql' ? 'mysql-' : ''}scale-${scale}-${stamp}`;
 }
 
 /** The lines above the table: when, where and how it was measured. */
@@ -69,8 +80,16 @@ export function resultPreamble(result: BenchResult): string[] {
     `Machine: ${machine.cpus} CPUs (${machine.cpu}), ${mebibytes(machine.memoryBytes)} RAM, ${machine.os}, ` +
       `node ${machine.node}, load average ${machine.loadAverage.toFixed(2)} at the start.`,
     `Server: ${result.server.description}; ${result.server.version}.`,
-    `psql: ${tools.psql ?? 'not installed'}; pgloader: ${tools.pgloader ?? 'not installed'}.`,
-    `Kill + resume: ${result.killPoint}.`,
+    ...(result.source.kind === 'mysql'
+      ? [
+          `Source: ${result.source.description}; ${result.source.version}.`,
+          `psql: ${tools.psql ?? 'not installed'}; mariadb: ${tools.mariadb ?? 'not installed'}; ` +
+            `pgloader: ${tools.pgloader ?? 'not installed'}.`,
+        ]
+      : [
+          `psql: ${tools.psql ?? 'not installed'}; pgloader: ${tools.pgloader ?? 'not installed'}.`,
+          `Kill + resume: ${result.killPoint}.`,
+        ]),
   ];
 }
 
@@ -79,7 +98,7 @@ export function resultPreamble(result: BenchResult): string[] {
  * the extension, relative to the repository.
  */
 export async function writeResult(result: BenchResult): Promise<string> {
-  const name = `bench/results/${resultName(result.scale, result.startedAt)}`;
+  const name = `bench/results/${resultName(result.source.kind, result.scale, result.startedAt)}`;
   await mkdir(join(REPO, 'bench/results'), { recursive: true });
   const totalRows = Object.values(result.sourceRows).reduce((sum, n) => sum + n, 0);
   const json = {
@@ -89,6 +108,7 @@ export async function writeResult(result: BenchResult): Promise<string> {
     runs: result.runs,
     machine: result.machine,
     server: result.server,
+    source: result.source,
     tools: result.tools,
     sourceRows: result.sourceRows,
     totalRows,

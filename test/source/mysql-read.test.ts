@@ -38,6 +38,8 @@ INSERT INTO every_type VALUES
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 SET SESSION sql_mode = '';
 INSERT INTO every_type (id, day, moment) VALUES (4, '0000-00-00', '2020-00-00 00:00:00'), (5, '2019-05-00', '0000-00-00 00:00:00');
+SET SESSION sql_mode = 'ALLOW_INVALID_DATES';
+INSERT INTO every_type (id, day, moment) VALUES (6, '2021-02-29', '2019-04-31 12:00:00');
 CREATE TABLE pairs (a INT NOT NULL, b VARCHAR(10) NOT NULL, PRIMARY KEY (a, b));
 `;
 
@@ -92,7 +94,7 @@ describe.skipIf(!server)('reading MySQL rows into PostgreSQL staging types', () 
     } finally {
       await connection.end();
     }
-    expect(Object.fromEntries(zeroDates)).toStrictEqual({ day: 2, moment: 2 });
+    expect(Object.fromEntries(zeroDates)).toStrictEqual({ day: 3, moment: 3 });
     const rows = await target.query<Record<string, string | null>>(
       `SET TimeZone = 'UTC'; SET extra_float_digits = 0;
        SELECT ${everyType.columns.map((c) => `${quoteIdentifier(c.name)}::text`).join(', ')} FROM raw ORDER BY id`,
@@ -145,6 +147,7 @@ describe.skipIf(!server)('reading MySQL rows into PostgreSQL staging types', () 
     expect(rows.slice(3).map((row) => [row.id, row.day, row.moment])).toStrictEqual([
       ['4', null, null],
       ['5', null, null],
+      ['6', null, null],
     ]);
   });
 
