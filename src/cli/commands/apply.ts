@@ -3,7 +3,6 @@
 // paused on a violation (fix the cause, run apply again to resume), 1 on errors.
 
 import { resolve } from 'node:path';
-import { buildAgents } from '../../agents/registry.js';
 import { renderRunMarkdown, summarizeRun } from '../../report/run-summary.js';
 import { type ApplyResult, applyProject } from '../../runner/apply.js';
 import type { RunnerEvent } from '../../runner/events.js';
@@ -11,6 +10,7 @@ import type { CliContext } from '../context.js';
 import { createEventView } from '../event-view.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { appendStepSummary, writeOutputs } from '../github.js';
+import { projectOptions } from '../project-options.js';
 
 export interface ApplyCommandOptions {
   readonly dryRun?: boolean;
@@ -38,10 +38,7 @@ export async function applyCommand(
   // Stopped before anything else is printed, a failure included: the bars' last frame stays above it.
   const result = await applyProject({
     ...runOptions(options),
-    projectDir: context.projectDir,
-    specsDir: context.specsDir,
-    env: context.env,
-    agents: (project) => buildAgents(project, { cwd: context.projectDir }),
+    ...projectOptions(context),
     onEvent,
   }).finally(view.stop);
   const done = [...result.outcomes.values()].filter((o) => o.status === 'done').length;

@@ -3,11 +3,11 @@
 // stamped finalized. Exit 0 when finalized, 1 when verify does not pass (nothing is changed then).
 
 import { resolve } from 'node:path';
-import { buildAgents } from '../../agents/registry.js';
 import { type FinalizedMigration, finalizeProject } from '../../finalize/finalize-project.js';
 import { groupDigits } from '../../report/plan-report.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { projectOptions, selectionOptions } from '../project-options.js';
 
 export interface FinalizeCommandOptions {
   readonly select?: string[];
@@ -21,12 +21,8 @@ export async function finalizeCommand(
   options: FinalizeCommandOptions,
 ): Promise<ExitCodeValue> {
   const result = await finalizeProject({
-    projectDir: context.projectDir,
-    specsDir: context.specsDir,
-    env: context.env,
-    agents: (project) => buildAgents(project, { cwd: context.projectDir }),
-    ...(options.select ? { select: options.select } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...projectOptions(context),
+    ...selectionOptions(options),
     ...(options.exportMappings === undefined ? {} : { exportMappings: resolve(options.exportMappings) }),
   });
   if (context.json) {

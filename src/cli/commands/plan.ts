@@ -3,7 +3,6 @@
 // 2 when decisions are, 1 on errors.
 
 import { relative, resolve } from 'node:path';
-import { buildAgents } from '../../agents/registry.js';
 import { planProject } from '../../compiler/plan-project.js';
 import { compareWithBase } from '../../compiler/state-modified.js';
 import { readAppliedStatuses } from '../../diff/applied-state.js';
@@ -20,6 +19,7 @@ import {
   readBaseLockOption,
   reportOptionsInput,
 } from '../plan-report-input.js';
+import { projectOptions } from '../project-options.js';
 import { printDiagnostics } from '../report-failure.js';
 
 export type PlanFormat = 'text' | 'json' | 'markdown';
@@ -35,12 +35,9 @@ export interface PlanOptions extends ReportOptions {
 export async function planCommand(context: CliContext, options: PlanOptions): Promise<ExitCodeValue> {
   const baseLock = await readBaseLockOption(options.baseLock);
   const result = await planProject({
-    projectDir: context.projectDir,
-    specsDir: context.specsDir,
-    env: context.env,
+    ...projectOptions(context),
     ...(options.frozenLock ? { frozenLock: true } : {}),
     ...(options.updateLock ? { updateLock: true } : {}),
-    agents: (project) => buildAgents(project, { cwd: context.projectDir }),
   });
   printDiagnostics(context, result.diagnostics);
   const lockName = relative(process.cwd(), result.lockPath) || 'ferry.lock';

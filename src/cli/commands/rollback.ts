@@ -2,12 +2,12 @@
 // their state, children before parents, in one transaction. `--dry-run` shows what it would delete.
 // Exit 0 when rolled back (or the dry run found nothing in the way), 1 on a refusal or an error.
 
-import { buildAgents } from '../../agents/registry.js';
 import { groupDigits } from '../../report/plan-report.js';
 import { type RolledBackMigration, rollbackProject } from '../../rollback/rollback.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { readBaseLockOption } from '../plan-report-input.js';
+import { projectOptions, selectionOptions } from '../project-options.js';
 import { printDiagnostics } from '../report-failure.js';
 
 export interface RollbackCommandOptions {
@@ -25,14 +25,10 @@ export async function rollbackCommand(
 ): Promise<ExitCodeValue> {
   const baseLock = await readBaseLockOption(options.baseLock);
   const result = await rollbackProject({
-    projectDir: context.projectDir,
-    specsDir: context.specsDir,
-    env: context.env,
-    agents: (project) => buildAgents(project, { cwd: context.projectDir }),
+    ...projectOptions(context),
     dryRun: options.dryRun === true,
     force: options.force === true,
-    ...(options.select ? { select: options.select } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...selectionOptions(options),
     ...(baseLock ? { baseLock } : {}),
   });
   const rowsDeleted = result.migrations.reduce((sum, m) => sum + m.rowsDeleted, 0);

@@ -2,13 +2,13 @@
 // then the rows at fault of each migration that does not match. Exit 0 when every selected migration
 // matches, 1 when any does not (or is not applied yet). `--json` for scripts.
 
-import { buildAgents } from '../../agents/registry.js';
 import { groupDigits } from '../../report/plan-report.js';
 import { describeSequenceFinding } from '../../verify/sequences.js';
 import type { MigrationVerdict, RowProblem, RowProblemKind } from '../../verify/types.js';
 import { verifyProject } from '../../verify/verify-project.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { projectOptions, selectionOptions } from '../project-options.js';
 
 export interface VerifyCommandOptions {
   readonly select?: string[];
@@ -25,12 +25,8 @@ export async function verifyCommand(
   options: VerifyCommandOptions,
 ): Promise<ExitCodeValue> {
   const result = await verifyProject({
-    projectDir: context.projectDir,
-    specsDir: context.specsDir,
-    env: context.env,
-    agents: (project) => buildAgents(project, { cwd: context.projectDir }),
-    ...(options.select ? { select: options.select } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...projectOptions(context),
+    ...selectionOptions(options),
   });
   const exitCode = result.ok ? ExitCode.ok : ExitCode.error;
   if (context.json) {
