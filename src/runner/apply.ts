@@ -23,7 +23,7 @@ import { assertEmptyTargets, deferConstraints, pendingRestore, restoreConstraint
 import { restoreSequences, snapshotSequences } from './dry-run.js';
 import type { RunnerEvent } from './events.js';
 import { type GraphOutcome, type GraphRun, runGraph } from './run-graph.js';
-import type { Connections } from './run-migration.js';
+import { type Connections, closeAll } from './run-migration.js';
 import { alignSessions, sessionTimeZone } from './session.js';
 
 export interface ApplyOptions extends Omit<PlanProjectOptions, 'frozenLock' | 'updateLock'> {
@@ -240,9 +240,11 @@ async function dryRun(
         // Deferred constraints would only be checked at a COMMIT that never comes.
         await target.query('SET CONSTRAINTS ALL IMMEDIATE');
         // The one pair serves every migration: closing it is left to the finally below.
+        const nestedTarget = nestTransactions(target);
         const nested = {
-          source: nestTransactions(source),
-          target: nestTransactions(target),
+          // A source staged on the target shares its session, and so its savepoints.
+          source: source === target ? nestedTarget : nestTransactions(source),
+          target: nestedTarget,
           reader: { ...reader, end: async () => {} },
         };
         await upgradeState(nested.target);
@@ -258,29 +260,29 @@ async function dryRun(
       }
     });
   } finally {
-    await Promise.all([
-      source.end().catch(() => {}),
-      target.end().catch(() => {}),
-      reader.end().catch(() => {}),
-    ]);
+    await closeAll({ source, target, reader });
   }
 }
 
-/** A source and a target connection that print and parse values alike (see session.ts). */
+/**
+ * A source and a target connection that print and parse values alike (see session.ts). A source
+ * staged on the target gets the target session itself, so `source` and `target` are one client.
+ */
 async function connectPair(urls: Urls): Promise<Connections> {
-  const session = { timeZone: urls.timeZone };
-  const { sql: source, reader } = await urls.dialect.open(urls, urls.sourceCatalog);
+  const target = await connectPostgres(urls.target, 'target', { timeZone: urls.timeZone });
   try {
-    const target = await connectPostgres(urls.target, 'target', session);
-    // Every connection of the run, including the one that plans key ranges, prints and parses
-    // values the same way: key bounds are stored as text and read back in later sessions.
-    await alignSessions(source, target).catch(async (error: unknown) => {
-      await target.end().catch(() => {});
+    const { sql: source, reader } = await urls.dialect.open(urls, urls.sourceCatalog, target);
+    try {
+      // Every connection of the run, including the one that plans key ranges, prints and parses
+      // values the same way: key bounds are stored as text and read back in later sessions.
+      await alignSessions(source, target);
+      return { source, target, reader };
+    } catch (error) {
+      await closeAll({ source, target, reader });
       throw error;
-    });
-    return { source, target, reader };
+    }
   } catch (error) {
-    await Promise.all([source.end().catch(() => {}), reader.end().catch(() => {})]);
+    await target.end().catch(() => {});
     throw error;
   }
 }

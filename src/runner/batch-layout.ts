@@ -8,9 +8,11 @@ import type { Catalog, CatalogColumn, CatalogTable } from '../catalog/types.js';
 import { findTable } from '../compiler/catalog-checks.js';
 import type { MigrationNode, Plan } from '../compiler/plan.js';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import type { PassThroughColumn } from '../source/reader.js';
 import type { OnOrphan, QualifiedName } from '../spec/types.js';
 import { quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import { batchKeyColumns, sourceValue, writtenColumns } from './batch-sql.js';
+import { passThroughColumns } from './pass-through.js';
 
 /** How a ref's source value becomes the target's value, and how a missing parent row is found. */
 export type RefTranslation =
@@ -69,6 +71,11 @@ export interface BatchLayout {
   readonly onOrphan: OnOrphan;
   /** The written target columns, in the order the source SELECT yields them. */
   readonly columns: readonly LayoutColumn[];
+  /**
+   * Direct layouts whose every value is one source column as it is: the source column of each
+   * target column, for readers that can COPY a range straight into the target (see pass-through.ts).
+   */
+  readonly passThrough?: readonly PassThroughColumn[];
   /** keys: generate. */
   readonly generatedKey?: GeneratedKey;
   /**
@@ -162,6 +169,7 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
   const cursor = migration.incremental
     ? requireSourceColumn(sourceTable, migration.incremental.cursor, migration)
     : undefined;
+  const passThrough = staged ? undefined : passThroughColumns(migration, sourceTable, targetTable);
   return {
     migration,
     sourceTable,
@@ -170,6 +178,7 @@ export function batchLayout(migration: MigrationNode, context: LayoutContext): B
     mode: staged ? 'staged' : 'direct',
     onOrphan,
     columns,
+    ...(passThrough ? { passThrough } : {}),
     ...(generatedKey ? { generatedKey, mappingTable: stateTableName('keymap', migration.name) } : {}),
     overridingSystemValue: generatedKey?.identity === true || writesIdentity,
     targetKey,

@@ -18,9 +18,20 @@ import { type KeyRange, keyComparison } from './key-ranges.js';
  * // ), "currency", "placed_at" FROM "legacy"."dispatch_order"
  * // WHERE "id" > '1000'::bigint AND "id" <= '2000'::bigint ORDER BY "id"
  */
-export function batchSelectSql(source: SourceScope, range: KeyRange): string {
+export function batchSelectSql(source: SourceScope, range: RangeSelection): string {
   const values = writtenColumns(source.migration).map((column) => columnValue(source.migration, column));
   return rangeSelectSql(source, range, values);
+}
+
+/**
+ * A value of a batch SELECT as the target takes it. COPY hands each value over as text, which the
+ * target parses as its column's type; where source-side SQL runs in the target session itself (rows
+ * move by INSERT … SELECT, see copy-batch.ts) the value is converted by an explicit cast instead:
+ * the conversion `plan` tried every value with (compiler/source-checks.ts). A cast to the type the
+ * value already has costs nothing.
+ */
+export function targetValue(value: string, type: string, withinTarget: boolean): string {
+  return withinTarget ? `CAST(${value} AS ${type})` : value;
 }
 
 /** What source-side SQL of one migration reads: its table's columns, under the relation it reads them from. */
@@ -32,6 +43,16 @@ export interface SourceScope {
 }
 
 /**
+ * The whole of a relation that holds exactly the rows of one staged range (see SourceReader.stagesRange):
+ * no key conditions to test, and no sort, since the reader staged the rows in key order and a scan of
+ * the freshly filled table returns them so. A sort of a whole batch would spill to disk.
+ */
+export const STAGED_RANGE = 'staged';
+
+/** A key range of the source relation, or all of a staged range's relation. */
+export type RangeSelection = KeyRange | typeof STAGED_RANGE;
+
+/**
  * A SELECT of `values` (SQL over the source table's columns) for the rows of one key range that pass
  * the migration's `where`, in key order.
  *
@@ -41,17 +62,18 @@ export interface SourceScope {
  */
 export function rangeSelectSql(
   { migration, sourceTable, sourceRelation }: SourceScope,
-  range: KeyRange,
+  range: RangeSelection,
   values: readonly string[],
   /** More conditions over the source table, such as a refresh batch's cursor window. */
   also: readonly string[] = [],
 ): string {
   const key = batchKeyColumns(migration, sourceTable);
-  const conditions = [...rangeConditions(key, range), ...also];
+  const whole = range === STAGED_RANGE;
+  const conditions = [...(whole ? [] : rangeConditions(key, range)), ...also];
   if (migration.where !== undefined) conditions.push(embedExpression(migration.where));
   const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
-  const order = key.map((column) => quoteIdentifier(column.name)).join(', ');
-  return `SELECT ${values.join(', ')} FROM ${sourceRelation}${where} ORDER BY ${order}`;
+  const order = whole ? '' : ` ORDER BY ${key.map((column) => quoteIdentifier(column.name)).join(', ')}`;
+  return `SELECT ${values.join(', ')} FROM ${sourceRelation}${where}${order}`;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Moves one batch: `COPY (SELECT …) TO STDOUT` on the source streamed into `COPY … FROM STDIN` on the
 // target. Node only passes COPY buffers along (counting their bytes); rows are never parsed or held.
+// Where source-side SQL runs in the target session itself (a source staged on the target), the rows
+// never leave the server: one `INSERT … SELECT`.
 
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -21,7 +23,7 @@ export interface CopyBatchOptions {
 export interface CopyBatchResult {
   /** Rows the target COPY stored. */
   readonly rows: number;
-  /** Bytes of COPY text that went through. */
+  /** Bytes of COPY text that went through; 0 when the rows never left the server. */
   readonly bytes: number;
 }
 
@@ -46,6 +48,13 @@ export interface CopyBatchResult {
  */
 export async function copyBatch(options: CopyBatchOptions): Promise<CopyBatchResult> {
   const columns = options.targetColumns.map(quoteIdentifier).join(', ');
+  if (options.source === options.target) {
+    // COPY writes the values given into identity columns too; the INSERT says so to do the same.
+    const inserted = await options.target.query(
+      `INSERT INTO ${quoteQualifiedName(options.targetTable)} (${columns}) OVERRIDING SYSTEM VALUE ${options.selectSql}`,
+    );
+    return { rows: inserted.rowCount ?? 0, bytes: 0 };
+  }
   const writer = options.target.query(
     copyFrom(`COPY ${quoteQualifiedName(options.targetTable)} (${columns}) FROM STDIN`),
   );

@@ -11,6 +11,7 @@ import { failpoint } from './failpoints.js';
 import { fixUp, fixupViolation } from './fixup.js';
 import {
   type Connections,
+  closeAll,
   type MigrationOutcome,
   type PausedOutcome,
   runMigration,
@@ -97,7 +98,8 @@ export async function runGraph(run: GraphRun): Promise<Map<string, GraphOutcome>
 /** The fix-up of one migration, and its phase `done`, in one transaction. */
 async function runFixup(run: GraphRun, layout: BatchLayout, rows: number): Promise<GraphOutcome> {
   const name = layout.migration.name;
-  const { source, target } = await run.connect();
+  const connections = await run.connect();
+  const { target } = connections;
   try {
     await target.query('BEGIN');
     try {
@@ -130,7 +132,7 @@ async function runFixup(run: GraphRun, layout: BatchLayout, rows: number): Promi
     run.emit({ type: 'migration-done', migration: name, rows });
     return { status: 'done', rows };
   } finally {
-    await Promise.all([source.end().catch(() => {}), target.end().catch(() => {})]);
+    await closeAll(connections);
   }
 }
 

@@ -31,6 +31,7 @@ import {
 import type { ClaimedBatch, KeyValue } from '../state/types.js';
 import { quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
+import { STAGED_RANGE } from './batch-sql.js';
 import { bisectBatch } from './bisect.js';
 import { currentCursor, cursorCondition, cursorMoved } from './cursor.js';
 import type { RunnerEvent } from './events.js';
@@ -43,6 +44,7 @@ import { OFFENDING_ROWS_SHOWN } from './orphans.js';
 import { recordRejects } from './rejects.js';
 import { isConnectionLoss, retryingConnectionLoss } from './retry.js';
 import { advanceSequences } from './sequences.js';
+import type { LoadResult } from './staged-load.js';
 import { asViolation, BatchViolation, type OffendingRow, type Violation } from './violation.js';
 
 /** A batch that has not committed within this long may be claimed again by another worker. */
@@ -301,6 +303,18 @@ function claimLoop(run: MigrationRun, worker: string): Promise<PausedOutcome | u
   );
 }
 
+/**
+ * The batch's rows COPYed from the reader straight into the target table, where the layout passes
+ * source columns through unchanged and the reader can (see pass-through.ts); undefined otherwise.
+ */
+function straightCopy(run: MigrationRun, reader: SourceReader, batch: ClaimedBatch) {
+  const { layout } = run;
+  const copyRange = reader.copyRange;
+  if (!copyRange || !layout.passThrough || batch.cursor || layout.mode !== 'direct') return undefined;
+  const into = { table: layout.migration.to, columns: layout.passThrough };
+  return (target: pg.ClientBase) => copyRange.call(reader, target, stagedSourceOf(layout), batch.range, into);
+}
+
 async function loadBatch(
   run: MigrationRun,
   connections: Connections,
@@ -313,18 +327,32 @@ async function loadBatch(
       layout: run.layout,
       source,
       target,
-      range,
+      // What was staged for the batch is read whole; bisection's parts of it by their keys.
+      range: reader.stagesRange && range === batch.range ? STAGED_RANGE : range,
       batchNo: batch.batchNo,
       onError: migration.onError,
       ...(batch.cursor ? { cursor: batch.cursor } : {}),
     });
-  try {
-    // The range's rows are readable by source-side SQL from here on, bisection and rejects included.
-    const zeroDates = await reader.stage(source, stagedSourceOf(run.layout), batch.range);
+  const reportZeroDates = (zeroDates: ReadonlyMap<string, number>) => {
     for (const [column, count] of zeroDates)
       run.emit({ type: 'zero-dates', migration: migration.name, batchNo: batch.batchNo, column, count });
+  };
+  // The range's rows are readable by source-side SQL once staged: bisection and rejects read them.
+  let staged = false;
+  const stage = async () => {
+    reportZeroDates(await reader.stage(source, stagedSourceOf(run.layout), batch.range));
+    staged = true;
+  };
+  const straight = straightCopy(run, reader, batch);
+  try {
+    if (!straight) await stage();
     await target.query('BEGIN');
-    const loaded = await load(batch.range);
+    let loaded: LoadResult;
+    if (straight) {
+      const copied = await straight(target);
+      reportZeroDates(copied.zeroDates);
+      loaded = { rows: copied.rows, skipped: 0, rejected: 0 };
+    } else loaded = await load(batch.range);
     failpoint('batch-loaded', migration.name);
     await completeBatch(target, { ...batch, ...loaded });
     failpoint('batch-completed', migration.name);
@@ -334,6 +362,8 @@ async function loadBatch(
     return undefined;
   } catch (error) {
     await target.query('ROLLBACK').catch(() => {});
+    // A batch copied straight into the target is staged only now that its rows must be looked at.
+    if (!staged && !isConnectionLoss(error)) await stage();
     if (isBatchTooBig(error)) {
       const middle = await middleKey(source, run.layout, batch.range);
       if (middle !== undefined) {
@@ -452,10 +482,8 @@ async function setBadRowsAside(
   }
 }
 
-async function closeAll({ source, target, reader }: Connections): Promise<void> {
-  await Promise.all([
-    source.end().catch(() => {}),
-    target.end().catch(() => {}),
-    reader.end().catch(() => {}),
-  ]);
+/** Closes a pair of connections and its reader; a source staged on the target is the target's client. */
+export async function closeAll({ source, target, reader }: Connections): Promise<void> {
+  const clients = source === target ? [target] : [source, target];
+  await Promise.all([...clients.map((client) => client.end().catch(() => {})), reader.end().catch(() => {})]);
 }

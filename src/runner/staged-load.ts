@@ -8,10 +8,9 @@ import type { OnError } from '../spec/types.js';
 import type { CursorWindow } from '../state/types.js';
 import { jsonObjectSql, quoteIdentifier, quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
-import { rangeSelectSql } from './batch-sql.js';
+import { type RangeSelection, rangeSelectSql, targetValue } from './batch-sql.js';
 import { copyBatch } from './copy-batch.js';
 import { cursorCondition } from './cursor.js';
-import type { KeyRange } from './key-ranges.js';
 import {
   orphanCondition,
   orphanConstraint,
@@ -41,7 +40,7 @@ export interface RangeLoad {
   readonly source: pg.ClientBase;
   /** Inside the batch's transaction. */
   readonly target: pg.ClientBase;
-  readonly range: KeyRange;
+  readonly range: RangeSelection;
   readonly batchNo: number;
   readonly onError: OnError;
   /** A refresh batch: only the rows changed within this window, written over their earlier version. */
@@ -67,7 +66,7 @@ export async function stagedLoad(load: RangeLoad): Promise<LoadResult> {
       load.range,
       [
         ...layout.sourceKey.map((column) => quoteIdentifier(column.name)),
-        ...layout.columns.map((column) => column.source),
+        ...layout.columns.map((column) => targetValue(column.source, column.type, load.source === target)),
       ],
       load.cursor && layout.cursor ? [cursorCondition(layout.cursor, load.cursor)] : [],
     ),

@@ -30,6 +30,7 @@ export interface SourceUrls {
 
 /** The session source-side SQL runs in, and the reader that fills it. */
 export interface OpenedSource {
+  /** The source's own session, or for a source staged on the target, the target session given to open. */
   readonly sql: pg.Client;
   readonly reader: SourceReader;
 }
@@ -57,8 +58,12 @@ export interface SourceDialect {
   readonly sourceRelation?: (migration: MigrationNode) => string;
   /** Why this source cannot run `migration` as its spec asks, if it cannot. */
   readonly unsupported?: (migration: MigrationNode) => string | undefined;
-  /** Opens the session source-side SQL runs in; `catalog` is the source's own (introspect's). */
-  open(urls: SourceUrls, catalog: Catalog): Promise<OpenedSource>;
+  /**
+   * Opens the session source-side SQL runs in; `catalog` is the source's own (introspect's). A source
+   * whose rows are staged on the target stages them in `target` when one is given, so that they reach
+   * the target's tables without leaving the server (see runner/copy-batch.ts).
+   */
+  open(urls: SourceUrls, catalog: Catalog, target?: pg.Client): Promise<OpenedSource>;
 }
 
 const postgres: SourceDialect = {
@@ -148,10 +153,10 @@ const mysql: SourceDialect = {
     migration.incremental
       ? 'incremental: { cursor } needs a PostgreSQL source; from MySQL, new rows are appended by key on every apply'
       : undefined,
-  async open(urls, catalog) {
+  async open(urls, catalog, target) {
     const connection = await connectMysql(urls.source, 'source');
     try {
-      const sql = await connectPostgres(urls.target, 'target', { timeZone: urls.timeZone });
+      const sql = target ?? (await connectPostgres(urls.target, 'target', { timeZone: urls.timeZone }));
       return { sql, reader: mysqlReader(connection, catalog) };
     } catch (error) {
       await connection.end().catch(() => {});

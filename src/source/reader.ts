@@ -29,6 +29,18 @@ export function stagedSourceOf(layout: {
   return { sourceName: layout.migration.from, sourceRelation: layout.sourceRelation, key: layout.sourceKey };
 }
 
+/** A target column written with one source column's value as it is (see runner/pass-through.ts). */
+export interface PassThroughColumn {
+  readonly target: string;
+  readonly source: string;
+}
+
+/** Where copyRange writes: a target table and its columns, each from one source column. */
+export interface PassThroughTarget {
+  readonly table: QualifiedName;
+  readonly columns: readonly PassThroughColumn[];
+}
+
 export interface SourceReader {
   readonly engine: CatalogEngine;
   /** Batch boundaries along the key (see runner/key-ranges.ts planKeyRanges). */
@@ -44,6 +56,21 @@ export interface SourceReader {
    * for a PostgreSQL source. Returns the zero dates the rows held, per column, made NULL on the way.
    */
   stage(sql: pg.ClientBase, source: StagedSource, range: KeyRange): Promise<ReadonlyMap<string, number>>;
+  /**
+   * After `stage`, the relation holds exactly the range's rows, in key order: a load of that same
+   * range reads it whole (runner/batch-sql.ts STAGED_RANGE).
+   */
+  readonly stagesRange?: true;
+  /**
+   * Streams the source rows of `range` straight into `into.table` with COPY on `sql` (inside the
+   * caller's transaction), without staging them. Only a reader that writes COPY text itself has it.
+   */
+  copyRange?(
+    sql: pg.ClientBase,
+    source: StagedSource,
+    range: KeyRange,
+    into: PassThroughTarget,
+  ): Promise<{ readonly rows: number; readonly zeroDates: ReadonlyMap<string, number> }>;
   /** Closes what the reader holds besides `sql`. */
   end(): Promise<void>;
 }

@@ -161,7 +161,8 @@ describe.skipIf(!server).concurrent('a MySQL source', () => {
       await setBatchSize(workload, 500);
       await workload.source.query(
         `SET FOREIGN_KEY_CHECKS = 0; INSERT INTO dispatch_order VALUES (777777, 999999, 100, 'EUR', '2020-01-01 00:00:00');
-         SET SESSION sql_mode = 'ALLOW_INVALID_DATES'; INSERT INTO dispatch_order VALUES (777778, 1, 100, 'EUR', '2020-02-31 10:00:00')`,
+         SET SESSION sql_mode = 'ALLOW_INVALID_DATES'; INSERT INTO dispatch_order VALUES (777778, 1, 100, 'EUR', '2020-02-31 10:00:00');
+         INSERT INTO dispatch_casefile_tags VALUES (3, 999)`,
       );
       expect((await runFerry(['plan'], { cwd: workload.projectDir, env: workload.env })).exitCode).toBe(0);
       const dry = await runFerry(['apply', '--dry-run'], { cwd: workload.projectDir, env: workload.env });
@@ -174,7 +175,12 @@ describe.skipIf(!server).concurrent('a MySQL source', () => {
       // An impossible date has no PostgreSQL value: read as NULL, counted, and refused by NOT NULL.
       expect(paused.stdout).toContain('orders: batch 5: 1 zero date in placed_at read as NULL');
       expect(paused.stdout).toMatch(/null value in column .{0,2}placed_at.{0,2} of relation .{0,2}orders/);
-      await workload.source.query('DELETE FROM dispatch_order WHERE id IN (777777, 777778)');
+      // Tags pass their columns through unchanged, so their batches are COPYed straight into the
+      // target; the batch that fails is staged then, and bisected like any other.
+      expect(paused.stdout).toContain('source key (3, 999): case_file_tags_tag_id_fkey');
+      await workload.source.query(
+        'DELETE FROM dispatch_order WHERE id IN (777777, 777778); DELETE FROM dispatch_casefile_tags WHERE tag_id = 999',
+      );
       const resumed = await runFerry(['apply'], { cwd: workload.projectDir, env: workload.env });
       expectApplyFinished(resumed, 5);
       await expectValuesAgree(workload);

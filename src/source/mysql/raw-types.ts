@@ -9,6 +9,9 @@ import type { CatalogColumn } from '../../catalog/types.js';
 export interface RawType {
   readonly type: string;
   readonly baseType: string;
+  /** A numeric's declared digits and scale. */
+  readonly precision?: number;
+  readonly scale?: number;
 }
 
 const SMALLINT: RawType = { type: 'smallint', baseType: 'int2' };
@@ -32,7 +35,7 @@ const UNSIGNED_INTEGERS: Readonly<Record<string, RawType>> = {
   mediumint: INTEGER,
   int: BIGINT,
   integer: BIGINT,
-  bigint: { type: 'numeric(20,0)', baseType: 'numeric' },
+  bigint: { type: 'numeric(20,0)', baseType: 'numeric', precision: 20, scale: 0 },
 };
 
 const TEXT_TYPES = new Set([
@@ -67,9 +70,14 @@ export function rawColumnType(column: CatalogColumn): RawType | undefined {
   const integer = (column.unsigned ? UNSIGNED_INTEGERS : SIGNED_INTEGERS)[base];
   if (integer !== undefined) return integer;
   if (base === 'decimal' || base === 'numeric') {
-    const type =
-      column.precision === undefined ? 'numeric' : `numeric(${column.precision},${column.scale ?? 0})`;
-    return { type, baseType: 'numeric' };
+    if (column.precision === undefined) return { type: 'numeric', baseType: 'numeric' };
+    const scale = column.scale ?? 0;
+    return {
+      type: `numeric(${column.precision},${scale})`,
+      baseType: 'numeric',
+      precision: column.precision,
+      scale,
+    };
   }
   if (base === 'bit') return { type: `bit(${column.maxLength ?? 1})`, baseType: 'bit' };
   if (TEXT_TYPES.has(base)) return TEXT;

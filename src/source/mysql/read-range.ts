@@ -3,6 +3,7 @@
 // chunks of about 64 KiB, so memory stays flat whatever the range's size.
 
 import { type Readable, Transform } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type mysql from 'mysql2/promise';
 import type { CatalogColumn } from '../../catalog/types.js';
@@ -28,6 +29,11 @@ export interface MysqlRangeStream {
   readonly stream: Readable;
   /** What the encoder met so far (zero dates made NULL); complete once the stream has ended. */
   readonly encoder: CopyTextEncoder;
+  /**
+   * Reads what is left of the rows and drops it, once the consumer gave up on `stream`: a query left
+   * half read holds its connection, and the next query would wait for ever.
+   */
+  drain(): Promise<void>;
 }
 
 /** The SELECT behind a range read: its SQL and parameters. */
@@ -74,7 +80,16 @@ export function readMysqlRange(connection: mysql.Connection, read: MysqlRangeRea
       done();
     },
   });
+  const rowsEnded = finished(rows).then(
+    () => undefined,
+    () => undefined,
+  );
   rows.on('error', (error: Error) => encode.destroy(error));
   rows.pipe(encode);
-  return { stream: encode, encoder };
+  const drain = async () => {
+    rows.unpipe(encode);
+    rows.resume();
+    await rowsEnded;
+  };
+  return { stream: encode, encoder, drain };
 }

@@ -12,11 +12,11 @@ import type { Catalog, CatalogColumn, CatalogTable } from '../../catalog/types.j
 import { errorDiagnostic, FerryError } from '../../errors.js';
 import type { KeyRangeOptions } from '../../runner/key-ranges.js';
 import type { QualifiedName } from '../../spec/types.js';
-import { quoteIdentifier } from '../../util/sql.js';
+import { quoteIdentifier, quoteQualifiedName } from '../../util/sql.js';
 import type { SourceReader, StagedSource } from '../reader.js';
 import { mysqlLastKeyAfter, planMysqlKeyRanges } from './key-ranges.js';
 import { rawColumnType } from './raw-types.js';
-import { readMysqlRange } from './read-range.js';
+import { type MysqlRangeStream, readMysqlRange } from './read-range.js';
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
@@ -72,6 +72,24 @@ export async function createStagingTable(
   await sql.query(`CREATE TEMPORARY TABLE ${relation.replace(/^pg_temp\./, '')} (${definitions.join(', ')})`);
 }
 
+function keyOf(table: CatalogTable, source: StagedSource): readonly Pick<CatalogColumn, 'name'>[] {
+  return source.key ?? (table.primaryKey ?? []).map((name) => ({ name }));
+}
+
+/** COPYs a range read into `relation` (SQL naming the table and its columns); the rows it stored. */
+async function copyInto(sql: pg.ClientBase, relation: string, read: MysqlRangeStream): Promise<number> {
+  const writer = sql.query(copyFrom(`COPY ${relation} FROM STDIN`));
+  try {
+    await pipeline(read.stream, writer);
+  } catch (error) {
+    // The MySQL connection serves the next range (or this one, staged for bisection) only once the
+    // rest of this query has been read.
+    await read.drain();
+    throw error;
+  }
+  return writer.rowCount;
+}
+
 export function mysqlReader(connection: mysql.Connection, catalog: Catalog): SourceReader {
   const tableOf = (name: QualifiedName): CatalogTable => {
     const table = catalog.tables.find((t) => t.schema === name.schema && t.name === name.name);
@@ -94,6 +112,7 @@ export function mysqlReader(connection: mysql.Connection, catalog: Catalog): Sou
 
   return {
     engine: 'mysql',
+    stagesRange: true,
     async planKeyRanges(_sql, options: KeyRangeOptions) {
       assertIntegerKey(tableOf(options.table), options.key);
       const { where: _where, ...walk } = options;
@@ -106,12 +125,23 @@ export function mysqlReader(connection: mysql.Connection, catalog: Catalog): Sou
     async stage(sql, source: StagedSource, range) {
       const table = tableOf(source.sourceName);
       const columns = table.columns.filter((column) => rawColumnType(column) !== undefined);
-      const key = source.key ?? (table.primaryKey ?? []).map((name) => ({ name }));
       await ensureRelation(sql, source.sourceRelation, columns);
-      const read = readMysqlRange(connection, { table, columns, key, range });
-      const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
-      await pipeline(read.stream, sql.query(copyFrom(`COPY ${source.sourceRelation} (${names}) FROM STDIN`)));
+      const read = readMysqlRange(connection, { table, columns, key: keyOf(table, source), range });
+      const names = columns.map((column) => quoteIdentifier(column.name));
+      await copyInto(sql, `${source.sourceRelation} (${names.join(', ')})`, read);
       return read.encoder.zeroDates;
+    },
+    async copyRange(sql, source, range, into) {
+      const table = tableOf(source.sourceName);
+      const columns = into.columns.map((column) => {
+        const found = table.columns.find((candidate) => candidate.name === column.source);
+        if (!found) throw new Error(`${table.schema}.${table.name}.${column.source} is not in the catalog`);
+        return found;
+      });
+      const read = readMysqlRange(connection, { table, columns, key: keyOf(table, source), range });
+      const names = into.columns.map((column) => quoteIdentifier(column.target));
+      const rows = await copyInto(sql, `${quoteQualifiedName(into.table)} (${names.join(', ')})`, read);
+      return { rows, zeroDates: read.encoder.zeroDates };
     },
     end: () => connection.end(),
   };

@@ -20,6 +20,8 @@ function stagedTable(table: CatalogTable): CatalogTable {
       unsigned: _u,
       members: _m,
       charset: _c,
+      precision: _p,
+      scale: _s,
       ...rest
     } = column;
     return [
@@ -28,6 +30,7 @@ function stagedTable(table: CatalogTable): CatalogTable {
         ordinal: index + 1,
         type: raw.type,
         baseType: raw.baseType,
+        ...(raw.precision === undefined ? {} : { precision: raw.precision, scale: raw.scale ?? 0 }),
         // Staged values are data: nothing is generated or defaulted in the staging table.
         serial: false,
         generated: false,
