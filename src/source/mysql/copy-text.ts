@@ -28,9 +28,11 @@ function escapeText(text: string): string {
 }
 
 function plain(value: MysqlValue): string {
+  // Strings first: the driver hands over nearly every value as one. Numbers never need escaping.
+  if (typeof value === 'string') return escapeText(value);
   if (value === null) return NULL;
-  if (Buffer.isBuffer(value)) return escapeText(value.toString('utf8'));
-  return escapeText(String(value));
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return escapeText(value.toString('utf8'));
 }
 
 /** bytea in COPY text: `\x` hex, its backslash escaped for COPY. */
