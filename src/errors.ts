@@ -78,6 +78,7 @@ export const ERROR_CODES = [
   'state.lease-lost',
   'state.drop-bulk-pending',
   'state.drop-dependents',
+  'demo.server',
   'internal',
 ] as const;
 

@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GraphFormat } from '../report/graph.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
+import type { DemoCommandOptions } from './commands/demo.js';
 import type { DiffCommandOptions } from './commands/diff.js';
 import type { DoctorCommandOptions } from './commands/doctor.js';
 import type { FinalizeCommandOptions } from './commands/finalize.js';
@@ -41,6 +42,13 @@ function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < 1)
     throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return parsed;
+}
+
+function portNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > 65535)
+    throw new InvalidArgumentError('expected a port number from 1 to 65535');
   return parsed;
 }
 
@@ -330,10 +338,13 @@ program
 
 program
   .command('demo')
-  .description('walk through ferry on the reference workload')
-  .action(async (_options: unknown, command: Command) => {
+  .description('walk through ferry on the reference workload, on an embedded PostgreSQL')
+  .option('--keep', 'leave the server running at the end, and print its URLs and how to stop it')
+  .option('--port <n>', 'the port of the embedded server (default: a free one)', portNumber)
+  .option('--stop <dir>', 'stop the server a `ferry demo --keep` left in this directory, and remove it')
+  .action(async (options: DemoCommandOptions, command: Command) => {
     const { demoCommand } = await import('./commands/demo.js');
-    await run(command, undefined, demoCommand);
+    await run(command, undefined, (context) => demoCommand(context, options));
   });
 
 program.parseAsync().catch((error: unknown) => {
