@@ -10,20 +10,10 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/cli.js';
+import { DEMO_STEPS } from './support/demo.js';
 
 /** npm ci (from npm's cache when it can), two builds and the demo: minutes on a busy machine. */
 const QUICKSTART_TIMEOUT = 600_000;
-
-const STEPS = [
-  '1. setup',
-  '2. validate',
-  '3. graph',
-  '4. plan',
-  '5. apply',
-  '6. verify',
-  '7. diff',
-  '8. status',
-];
 
 /** The command lines of the first `sh` block under `## Quickstart`. */
 function quickstartLines(readme: string): string[] {
@@ -103,7 +93,7 @@ describe('the README quickstart', () => {
       });
       const output = result.all ?? '';
       expect(result.exitCode, output).toBe(0);
-      for (const step of STEPS) expect(output).toContain(`\n${step}`);
+      for (const step of DEMO_STEPS) expect(output).toContain(`\n${step}`);
       expect(output).toContain('✓ specs are valid: 5 migrations in 3 layers');
       expect(output).toContain('✓ 5 of 5 migrations done');
       expect(output).toContain('✓ 5 of 5 migrations match their source');

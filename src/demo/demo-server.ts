@@ -8,6 +8,7 @@ import { chown, mkdir, open, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import { freePort } from './free-port.js';
 import {
   findPostgresBinaries,
   type PostgresBinaries,
@@ -232,19 +233,6 @@ function lastLines(output: string): string | undefined {
   const errors = lines.filter((line) => /FATAL|ERROR|error|could not/.test(line));
   const chosen = (errors.length > 0 ? errors : lines).slice(-2);
   return chosen.length > 0 ? chosen.join(' / ') : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
 }
 
 function portIsFree(port: number): Promise<boolean> {

@@ -2,10 +2,10 @@
 // free port in a temporary directory, removed again by stop().
 
 import { chmod, chown, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import { freePort } from './free-port.js';
 
 export interface EmbeddedServer {
   /** A URL of the server's `postgres` database. */
@@ -108,17 +108,4 @@ async function systemUserExists(name: string): Promise<boolean> {
   const { readFile } = await import('node:fs/promises');
   const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
   return passwd.split('\n').some((line) => line.startsWith(`${name}:`));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
 }

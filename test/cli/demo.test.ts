@@ -12,20 +12,10 @@ import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FERRY_BIN, runFerry } from '../support/cli.js';
+import { DEMO_STEPS } from '../support/demo.js';
 
 /** A whole demo: an embedded server, the workload at 10,000 case files, eight commands. */
 const DEMO_TIMEOUT = 240_000;
-
-const STEPS = [
-  '1. setup',
-  '2. validate',
-  '3. graph',
-  '4. plan',
-  '5. apply',
-  '6. verify',
-  '7. diff',
-  '8. status',
-];
 
 let scratch: string;
 
@@ -86,7 +76,7 @@ describe('ferry demo', () => {
       const result = await runFerry(['demo', '--keep'], { env: { TMPDIR: tmp } });
       expect(result.stderr).not.toMatch(/error|\n\s+at /);
       expect(result.exitCode).toBe(0);
-      for (const step of STEPS) expect(result.stdout).toContain(`\n${step}`);
+      for (const step of DEMO_STEPS) expect(result.stdout).toContain(`\n${step}`);
       expect(result.stdout).toContain('✓ specs are valid: 5 migrations in 3 layers');
       expect(result.stdout).toContain('✓ 5 of 5 migrations done');
       expect(result.stdout).toContain('✓ 5 of 5 migrations match their source');
