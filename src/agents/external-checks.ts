@@ -3,6 +3,7 @@
 // nothing an agent proposes reaches the plan without passing here.
 
 import { type Diagnostic, errorDiagnostic } from '../errors.js';
+import { findInvalidExpression } from '../spec/expression.js';
 import { formatQualifiedName } from '../spec/qualified-name.js';
 import { didYouMean } from '../spec/suggest.js';
 import {
@@ -65,6 +66,33 @@ export function checkProposals(
     diagnostics.push(...checkProposal(context, proposal, `proposals[${index}]`));
   });
   return summarize(context.agent, diagnostics);
+}
+
+/**
+ * An agent's `expr` is spliced into SQL as a spec's is, so it must be exactly one expression by
+ * PostgreSQL's parser too (an answer such as `1); DROP TABLE x; --` is refused, whole). Async: it
+ * loads the parser; checkProposals checks everything else.
+ */
+export async function checkProposalExpressions(
+  agentName: string,
+  role: AgentRole,
+  answer: AgentAnswer,
+): Promise<Diagnostic[]> {
+  const agent = describeAgent(agentName, role);
+  const diagnostics: Diagnostic[] = [];
+  for (const [index, proposal] of answer.proposals.entries()) {
+    if (proposal.kind !== 'column' || proposal.expr === undefined) continue;
+    const bad = await findInvalidExpression([{ subject: `proposals[${index}]`, text: proposal.expr }]);
+    if (!bad) continue;
+    diagnostics.push(
+      errorDiagnostic(
+        'agent.invalid-answer',
+        `${agent}: ${bad.subject} (column ${quote(proposal.column)} of migration ${quote(proposal.migration)}) has an expr that is not one SQL expression: ${bad.problem}`,
+        { hint: 'an expr is one SQL scalar expression over source columns, e.g. "amount_cents / 100.0"' },
+      ),
+    );
+  }
+  return summarize(agent, diagnostics);
 }
 
 interface CheckContext {

@@ -5,7 +5,7 @@
 import { FerryError } from '../errors.js';
 import type { ExternalAgentSpec } from '../spec/types.js';
 import { parseAgentAnswer } from './external-answer.js';
-import { checkProposals, describeAgent } from './external-checks.js';
+import { checkProposalExpressions, checkProposals, describeAgent } from './external-checks.js';
 import { runAgentCommand } from './external-process.js';
 import type { Agent, AgentAnswer, AgentRequest, AgentRole } from './protocol.js';
 
@@ -60,7 +60,10 @@ export function createExternalAgent(
         maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
       });
       const answer = parseAgentAnswer(agent, stdout);
-      const problems = checkProposals(spec.name, role, request, answer);
+      const problems = [
+        ...checkProposals(spec.name, role, request, answer),
+        ...(await checkProposalExpressions(spec.name, role, answer)),
+      ];
       if (problems.length > 0) throw new FerryError(problems);
       return answer;
     },

@@ -5,7 +5,7 @@ import type { Catalogs } from '../compiler/catalog-checks.js';
 import type { MigrationNode } from '../compiler/plan.js';
 import type { AgentOutcome } from '../compiler/resolve.js';
 import { FerryError } from '../errors.js';
-import { checkProposals } from './external-checks.js';
+import { checkProposalExpressions, checkProposals } from './external-checks.js';
 import type { Agent, AgentAnswer, AgentRequest } from './protocol.js';
 import { buildAgentRequest } from './request.js';
 
@@ -30,7 +30,10 @@ export async function runProposingAgents(agents: readonly Agent[], run: AgentRun
 /** Asks one agent and refuses the whole answer when any proposal fails the checks. */
 export async function askChecked(agent: Agent, request: AgentRequest): Promise<AgentAnswer> {
   const answer = await agent.run(request);
-  const problems = checkProposals(agent.name, agent.role, request, answer);
+  const problems = [
+    ...checkProposals(agent.name, agent.role, request, answer),
+    ...(await checkProposalExpressions(agent.name, agent.role, answer)),
+  ];
   if (problems.length > 0) throw new FerryError(problems);
   return answer;
 }

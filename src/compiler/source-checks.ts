@@ -32,7 +32,9 @@ export async function checkAgainstSource(
     for (const probe of probes) {
       await client.query('SAVEPOINT ferry_probe');
       try {
-        await client.query(probe.sql);
+        // The extended protocol runs one statement only, whatever the text: a second line of defence
+        // behind the parser's check of every expr and where (pg knows queryMode; its types do not).
+        await client.query({ text: probe.sql, queryMode: 'extended' } as pg.QueryConfig);
         await client.query('RELEASE SAVEPOINT ferry_probe');
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT ferry_probe');

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { PLAN_FORMAT_VERSION, type Plan } from '../compiler/plan.js';
 import { type Diagnostic, ERROR_CODES, type ErrorCode, errorDiagnostic, FerryError } from '../errors.js';
+import { findInvalidExpression } from '../spec/expression.js';
 
 const Name = z.object({ schema: z.string(), name: z.string() });
 
@@ -79,6 +80,19 @@ export async function readPlanFile(path: string, displayName: string): Promise<P
   const saved = await readPlanOutput(path, displayName);
   if ('failed' in saved)
     throw planFileError(`${displayName} holds the diagnostics of a plan that failed, not a plan`);
+  // diff builds SQL from the plan's `where`s: a file edited after `ferry plan` is checked as a spec is.
+  const bad = await findInvalidExpression(
+    saved.plan.migrations.flatMap((m) => [
+      ...(m.where === undefined ? [] : [{ subject: `${m.name}.where`, text: m.where }]),
+      ...m.columns.flatMap((c) =>
+        c.expr === undefined ? [] : [{ subject: `${m.name}.${c.target}.expr`, text: c.expr }],
+      ),
+    ]),
+  );
+  if (bad)
+    throw planFileError(
+      `${displayName} holds an expression that is not one SQL expression (${bad.subject}: ${bad.problem})`,
+    );
   return saved.plan;
 }
 

@@ -4,6 +4,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Document, isMap, parse, type YAMLMap } from 'yaml';
 import { errorDiagnostic, FerryError } from '../errors.js';
+import { findInvalidExpression } from '../spec/expression.js';
 import { Lockfile } from './lockfile.js';
 
 const HEADER = [
@@ -40,6 +41,21 @@ export async function readLockfile(path: string, displayPath: string): Promise<L
       `is not in the format this version of ferry writes (${path}: ${issue?.message})`,
     );
   }
+  // A pinned `expr` is spliced into SQL as a spec's is: a hand-edited lock gets the same check.
+  const bad = await findInvalidExpression(
+    Object.entries(parsed.data.migrations).flatMap(([name, entry]) =>
+      Object.entries(entry.columns).flatMap(([column, value]) =>
+        value.expr === undefined
+          ? []
+          : [{ subject: `migrations.${name}.columns.${column}.expr`, text: value.expr }],
+      ),
+    ),
+  );
+  if (bad)
+    throw invalid(
+      displayPath,
+      `pins an expression that is not one SQL expression (${bad.subject}: ${bad.problem})`,
+    );
   return parsed.data;
 }
 

@@ -6,6 +6,7 @@
 import jsYaml from 'js-yaml';
 import type { SourceLocation } from '../errors.js';
 import type { PathSegment, SpecDocument } from './yaml-documents.js';
+import { MAX_NESTING_DEPTH } from './yaml-limits.js';
 
 interface NodeRecord {
   /** Where the parser started looking for the node: at or before its first character. */
@@ -32,6 +33,8 @@ export function parsePlainSpecDocuments(text: string, file: string): SpecDocumen
       filename: file,
       listener(event, state: ParserState) {
         if (event === 'open') {
+          // js-yaml recurses once per level; the full parser refuses what nests this deep.
+          if (stack.length > MAX_NESTING_DEPTH) throw new NotPlain();
           stack.push({
             open: state.position,
             end: state.position,
@@ -53,10 +56,11 @@ export function parsePlainSpecDocuments(text: string, file: string): SpecDocumen
   } catch {
     return undefined;
   }
-  // Empty or null documents, and merge keys, are left to the full parser, which tells them apart.
+  // Empty or null documents, merge keys and keys that are collections are left to the full parser,
+  // which tells them apart (js-yaml would turn `[a]: b` into the key `a` without a word).
   const documents = root.children;
   if (data.some((d) => d === null || d === undefined) || documents.length !== data.length) return undefined;
-  if (documents.some(hasMergeKey)) return undefined;
+  if (documents.some(hasMergeOrCollectionKey)) return undefined;
   const lines = lineStarts(text);
   return documents.map((node, i) => ({
     file,
@@ -73,9 +77,11 @@ function unwrap(node: NodeRecord): NodeRecord {
 }
 
 /** `<<` merges are resolved by the full parser only; js-yaml's core schema would keep them as keys. */
-function hasMergeKey(node: NodeRecord): boolean {
-  if (node.kind === 'mapping' && pairs(node).some(([key]) => key.result === '<<')) return true;
-  return node.children.some(hasMergeKey);
+function hasMergeOrCollectionKey(node: NodeRecord): boolean {
+  const special = ([key]: [NodeRecord, NodeRecord]) =>
+    key.result === '<<' || key.kind === 'mapping' || key.kind === 'sequence';
+  if (node.kind === 'mapping' && pairs(node).some(special)) return true;
+  return node.children.some(hasMergeOrCollectionKey);
 }
 
 /** Key/value pairs of a mapping node; a trailing empty node the parser leaves behind is ignored. */

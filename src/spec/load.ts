@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { type Diagnostic, errorDiagnostic, hasErrors, sortDiagnostics } from '../errors.js';
 import { maskUrl, urlHasPassword } from '../util/mask-url.js';
 import { checkAcrossMigrations, type LocatedMigration } from './cross-checks.js';
-import { type EnvProblem, interpolateEnv, referencesEnv } from './env.js';
+import { type EnvProblem, interpolateEnv, redactEnvValues, referencesEnv } from './env.js';
 import { loadExpressionParser } from './expression.js';
 import { checkMigrationExpressions } from './expression-checks.js';
 import { normalizeMigration, normalizeProject } from './normalize.js';
@@ -71,11 +71,12 @@ export async function loadSpecs(directory: string, options: LoadOptions = {}): P
 
   const projects: ValidDocument[] = [];
   const migrations: ValidDocument[] = [];
+  const substituted = new Map<string, string>();
   let projectDocumentSeen = false;
   for (const parsed of parsedFiles) {
     diagnostics.push(...parsed.diagnostics);
     for (const document of parsed.documents) {
-      const { kind, valid } = validateDocument(document, options, diagnostics);
+      const { kind, valid } = validateDocument(document, options, diagnostics, substituted);
       projectDocumentSeen ||= kind === 'project';
       if (valid) (kind === 'project' ? projects : migrations).push(valid);
     }
@@ -93,7 +94,7 @@ export async function loadSpecs(directory: string, options: LoadOptions = {}): P
   }
   diagnostics.push(...checkAcrossMigrations(located));
 
-  const sorted = sortDiagnostics(diagnostics);
+  const sorted = sortDiagnostics(diagnostics.map((d) => withoutEnvValues(d, substituted)));
   if (hasErrors(sorted) || !project) return { diagnostics: sorted };
   return { specs: { directory, project, migrations: located.map((l) => l.migration) }, diagnostics: sorted };
 }
@@ -131,6 +132,7 @@ function validateDocument(
   document: SpecDocument,
   options: LoadOptions,
   diagnostics: Diagnostic[],
+  substituted: Map<string, string>,
 ): { kind?: DocumentKind; valid?: ValidDocument } {
   if (document.data === null || typeof document.data !== 'object' || Array.isArray(document.data)) {
     diagnostics.push(
@@ -146,6 +148,7 @@ function validateDocument(
     requireSet: options.requireEnv ?? true,
   });
   diagnostics.push(...interpolated.problems.map((p) => envDiagnostic(document, p)));
+  for (const [name, value] of interpolated.substituted) substituted.set(name, value);
   const data = interpolated.value as Record<string, unknown>;
   const kind = documentKind(data);
   const schemaErrors = validateAgainstSchema(document, data, kind);
@@ -155,6 +158,15 @@ function validateDocument(
     diagnostics.push(...literalSecrets(document), ...checkSourceTimeZone(document, data));
   if (schemaErrors.length > 0 || interpolated.problems.length > 0) return { kind };
   return { kind, valid: { document, data } };
+}
+
+/** Messages name a variable, never its value, whichever check printed what it read. */
+function withoutEnvValues(diagnostic: Diagnostic, substituted: ReadonlyMap<string, string>): Diagnostic {
+  if (substituted.size === 0) return diagnostic;
+  const message = redactEnvValues(diagnostic.message, substituted);
+  const hint = diagnostic.hint === undefined ? undefined : redactEnvValues(diagnostic.hint, substituted);
+  if (message === diagnostic.message && hint === diagnostic.hint) return diagnostic;
+  return { ...diagnostic, message, ...(hint === undefined ? {} : { hint }) };
 }
 
 function envDiagnostic(document: SpecDocument, problem: EnvProblem): Diagnostic {

@@ -5,8 +5,13 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   const limit = Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
+  const lowered = word.toLowerCase();
   for (const candidate of candidates) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    // The distance is at least the difference in length: a 30,000-character value is compared with
+    // nothing, instead of costing a 30,000-row table for each of hundreds of candidates.
+    const other = candidate.toLowerCase();
+    if (Math.abs(other.length - lowered.length) > limit) continue;
+    const distance = editDistance(lowered, other);
     if (distance < bestDistance || (distance === bestDistance && best !== undefined && candidate < best)) {
       best = candidate;
       bestDistance = distance;

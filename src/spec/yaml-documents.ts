@@ -2,6 +2,8 @@
 // later check (schema, names, expressions, references) can point at file:line:column.
 
 import {
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isMap,
@@ -10,10 +12,12 @@ import {
   LineCounter,
   type Node,
   type ParsedNode,
-  parseAllDocuments,
+  Parser,
+  visit,
 } from 'yaml';
 import { type Diagnostic, errorDiagnostic, type SourceLocation } from '../errors.js';
 import { parsePlainSpecDocuments } from './fast-yaml.js';
+import { MAX_NESTING_DEPTH } from './yaml-limits.js';
 
 /** Alias uses allowed per document: enough for shared column blocks, far too few for a "billion laughs". */
 export const MAX_ALIAS_COUNT = 100;
@@ -48,13 +52,16 @@ export function parseWithDocumentModel(text: string, file: string): ParsedFile {
   };
   let parsed: Document.Parsed[];
   try {
-    parsed = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true }) as
-      | Document.Parsed[]
-      | never;
+    // parseAllDocuments in two steps: the syntax tree is built without recursion, and its depth is
+    // checked before the composer walks it recursively (see MAX_NESTING_DEPTH).
+    const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+    const tooDeep = deepestOffset(tokens);
+    if (tooDeep !== undefined) return { documents: [], diagnostics: [nestingTooDeep(at(tooDeep))] };
+    const composer = new Composer({ merge: true, uniqueKeys: true });
+    parsed = Array.from(composer.compose(tokens));
   } catch (error) {
     return { documents: [], diagnostics: [unparseable(file, error)] };
   }
-  if (!Array.isArray(parsed)) return { documents: [], diagnostics: [] };
 
   const documents: SpecDocument[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -84,6 +91,8 @@ function toPlainData(
   doc: Document.Parsed,
   at: (offset: number) => SourceLocation,
 ): { value: unknown } | { diagnostic: Diagnostic } {
+  const unreadable = structuralProblem(doc, at);
+  if (unreadable) return { diagnostic: unreadable };
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (error) {
@@ -99,6 +108,45 @@ function toPlainData(
     }
     return { diagnostic: unparseable(location.file, error, location) };
   }
+}
+
+/**
+ * What no plain data can hold: an alias inside the node its anchor names (`a: &a [*a]`, a value that
+ * contains itself) and a key that is a list, a mapping or an object (`[a, b]: c`, `!!binary …: c`).
+ */
+function structuralProblem(
+  doc: Document.Parsed,
+  at: (offset: number) => SourceLocation,
+): Diagnostic | undefined {
+  let problem: Diagnostic | undefined;
+  visit(doc, {
+    Alias(_key, alias, path) {
+      const target = alias.resolve(doc);
+      if (target === undefined || !path.includes(target)) return undefined;
+      problem = errorDiagnostic(
+        'spec.alias-limit',
+        `alias \`*${alias.source}\` is inside the node its anchor names, so its value never ends`,
+        { hint: 'an alias can repeat a node only from outside it', location: at(rangeStart(alias)) },
+      );
+      return visit.BREAK;
+    },
+    Pair(_key, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      // `!!binary …` and `!!timestamp …` read as objects too, which JavaScript keys cannot be.
+      const objectScalar = isScalar(key) && key.value !== null && typeof key.value === 'object';
+      if (!isMap(key) && !isSeq(key) && !objectScalar) return undefined;
+      problem = errorDiagnostic(
+        'spec.schema',
+        'a key is a list, a mapping or a tagged value; keys are names',
+        {
+          hint: 'write the key as a plain name, in quotes if it holds [ ] { } or a colon',
+          location: at(rangeStart(pair.key as Node)),
+        },
+      );
+      return visit.BREAK;
+    },
+  });
+  return problem;
 }
 
 interface YamlErrorLike {
@@ -120,6 +168,8 @@ function yamlErrorDiagnostic(
       location,
     });
   }
+  // The parser reports its own stack overflow as a syntax error; the depth check makes it rare.
+  if (/Maximum call stack/.test(error.message)) return nestingTooDeep(location);
   return errorDiagnostic('spec.syntax', `YAML syntax: ${firstLine(error.message)}`, {
     hint: unquotedReferenceInFlow(text, location.line)
       ? 'inside { … } or [ … ], write an environment reference in quotes: url: "${env:NAME}"'
@@ -128,10 +178,54 @@ function yamlErrorDiagnostic(
   });
 }
 
-/** `{ url: ${env:X} }` is the most common YAML mistake in specs: braces are flow indicators. */
+/**
+ * `{ url: ${env:X} }` is the most common YAML mistake in specs: braces are flow indicators. True when
+ * a `${env:` follows an opening brace or bracket with no quote between them; one pass, so that a long
+ * line of brackets costs no more than its length.
+ */
 function unquotedReferenceInFlow(text: string, line: number): boolean {
   const content = text.split('\n')[line - 1] ?? '';
-  return /[{[][^'"]*\$\{env:/.test(content);
+  let lastOpening = -1;
+  let lastQuote = -1;
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i];
+    if (c === '$' && lastOpening > lastQuote && content.startsWith('${env:', i)) return true;
+    if (c === '{' || c === '[') lastOpening = i;
+    else if (c === "'" || c === '"') lastQuote = i;
+  }
+  return false;
+}
+
+type Nested = {
+  readonly type?: string;
+  readonly offset?: number;
+  readonly value?: unknown;
+  readonly key?: unknown;
+};
+
+/** The offset of the first collection nested deeper than MAX_NESTING_DEPTH, walking without recursion. */
+function deepestOffset(tokens: readonly CST.Token[]): number | undefined {
+  const pending: Array<{ token: Nested; depth: number }> = tokens.map((token) => ({ token, depth: 0 }));
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { token, depth } = next;
+    const type = token.type ?? '';
+    const level =
+      type === 'block-map' || type === 'block-seq' || type === 'flow-collection' ? depth + 1 : depth;
+    if (level > MAX_NESTING_DEPTH) return token.offset ?? 0;
+    const items = (token as { items?: readonly Nested[] }).items ?? [];
+    for (const child of [token.value, token.key, ...items.flatMap((item) => [item.key, item.value])]) {
+      if (child !== null && typeof child === 'object') pending.push({ token: child as Nested, depth: level });
+    }
+  }
+  return undefined;
+}
+
+function nestingTooDeep(location: SourceLocation): Diagnostic {
+  return errorDiagnostic(
+    'spec.syntax',
+    `YAML could not be read: nesting too deep (more than ${MAX_NESTING_DEPTH} levels)`,
+    { hint: 'simplify the document; specs are shallow mappings', location },
+  );
 }
 
 function unparseable(file: string, error: unknown, location?: SourceLocation): Diagnostic {

@@ -20,7 +20,8 @@ export function urlHasPassword(url: string): boolean {
   try {
     const parsed = new URL(url);
     return (
-      parsed.password !== '' || [...parsed.searchParams.keys()].some((k) => /^(password|pass|pwd)$/i.test(k))
+      parsed.password !== '' ||
+      [...parsed.searchParams.keys()].some((k) => /^(password|pass|pwd|sslpassword)$/i.test(k))
     );
   } catch {
     return false;

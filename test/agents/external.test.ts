@@ -2,7 +2,7 @@
 // answer well, hang, flood stdout, crash or lie, and each must end in its own FerryError naming it.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Whether a process with this id still runs (signal 0 only asks). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Writes an agent script and returns its spec: `node <script> ...args`, timing out after `timeoutSeconds`. */
 async function writeAgent(
@@ -266,6 +276,59 @@ process.exitCode = 1;
     expect(error.diagnostics[0]?.hint?.length ?? 0).toBeLessThan(1000);
   });
 
+  it('stops an agent that writes stdout for ever, and leaves no process behind', async () => {
+    const pidFile = join(dir, 'endless.pid');
+    const spec = await writeAgent(
+      'endless',
+      `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
+const chunk = Buffer.alloc(64 * 1024, 'y');
+const write = () => { while (process.stdout.write(chunk)); process.stdout.once('drain', write); };
+write();
+`,
+    );
+    await expectFailure(run(spec), 'endless', 'agent.output-too-large', 'more than 8 MiB');
+    expect(isRunning(Number(await readFile(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('stops an agent that writes stderr for ever at its timeout, quoting only its last lines', async () => {
+    const pidFile = join(dir, 'logger.pid');
+    const spec = await writeAgent(
+      'logger',
+      `import { writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
+let line = 0;
+const write = () => { while (process.stderr.write('log line ' + line++ + '\\n')); process.stderr.once('drain', write); };
+write();
+`,
+      { timeoutSeconds: 1 },
+    );
+    const error = await expectFailure(run(spec), 'logger', 'agent.timeout', 'timed out after 1 s');
+    expect(error.diagnostics[0]?.hint).toBe(
+      'raise `timeoutSeconds` in the agent entry of the project file, or make the agent answer faster',
+    );
+    expect(isRunning(Number(await readFile(pidFile, 'utf8')))).toBe(false);
+  });
+
+  it('runs the configured program as one file name: shell syntax in it is not interpreted', async () => {
+    const pwned = join(dir, 'pwned-by-program');
+    for (const program of [
+      `touch ${pwned}`,
+      `node; touch ${pwned}`,
+      `$(touch ${pwned})`,
+      `node && touch ${pwned}`,
+    ]) {
+      const spec: ExternalAgentSpec = {
+        name: 'shelly',
+        command: [program],
+        roles: ['mapping'],
+        timeoutSeconds: 10,
+      };
+      await expectFailure(run(spec), 'shelly', 'agent.crashed', 'could not be started: ENOENT');
+    }
+    expect(existsSync(pwned)).toBe(false);
+  });
+
   it('reports a crash with its exit status and the last line of stderr', async () => {
     const spec = await writeAgent(
       'crasher',
@@ -422,6 +485,22 @@ process.exitCode = 1;
       };
       const spec = await answering('overreach', [batch]);
       await expectFailure(run(spec), 'overreach', 'agent.invalid-answer', 'batch proposal', 'mapping role');
+    });
+
+    it.each([
+      ['1); DROP TABLE x; --', 'not valid SQL at character 2'],
+      ['upper(cust_nm)) FROM legacy.cust; DELETE FROM legacy.cust; SELECT (1', 'not several statements'],
+      ['cust_nm) UNION SELECT (passwd', 'must be one expression; it adds a UNION'],
+      ['(WITH d AS (DELETE FROM legacy.cust RETURNING 1) SELECT 1)', 'must only read; it contains a DELETE'],
+    ])('an expr that is more than one expression: %j', async (expr, reason) => {
+      const spec = await answering('injector', [{ ...GOOD_PROPOSAL, from: undefined, expr }]);
+      await expectFailure(
+        run(spec),
+        'injector',
+        'agent.invalid-answer',
+        'proposals[0] (column `customer_name` of migration `customers`) has an expr that is not one SQL expression:',
+        reason,
+      );
     });
 
     it('a column proposal with more than one source', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/errors.js';
 import { loadSpecs } from '../../src/spec/load.js';
-import { migrationYaml, TEST_ENV, writeSpecDir } from '../support/spec-fixtures.js';
+import { migrationYaml, PROJECT_YAML, TEST_ENV, writeSpecDir } from '../support/spec-fixtures.js';
 
 async function load(
   files: Record<string, string | Buffer>,
@@ -150,6 +150,35 @@ describe('loadSpecs: mistakes', () => {
     expect(JSON.stringify(diagnostics)).not.toContain('source-secret-1');
   });
 
+  it('names the variable, not its value, wherever a value is quoted back', async () => {
+    const { diagnostics } = await load(
+      {
+        'ferry.yaml': `${PROJECT_YAML}sourceTimeZone: \${env:SOURCE_ZONE}_North\n`,
+        'm.yaml': migrationYaml(
+          'm',
+          'legacy.m',
+          '${env:TARGET_TABLE}',
+          'columns:\n  a: { ref: "${env:PARENT}" }\n',
+        ),
+        'n.yaml': migrationYaml('n', 'legacy.n', '${env:TARGET_TABLE}'),
+      },
+      {
+        env: {
+          ...TEST_ENV,
+          SOURCE_ZONE: 'Mars/Olympus_Mons',
+          TARGET_TABLE: 'app.secret_table_name',
+          PARENT: 'hidden_parent',
+        },
+      },
+    );
+    expect(diagnostics.map(brief)).toEqual([
+      'ferry.yaml:4:17 spec.time-zone `${env:SOURCE_ZONE}_North` is not a time zone of the IANA database',
+      'm.yaml:5:13 spec.unknown-ref column `a` refers to migration `${env:PARENT}`, which does not exist',
+      'n.yaml:3:5 spec.duplicate-target migrations `m` and `n` both write ${env:TARGET_TABLE}',
+    ]);
+    expect(JSON.stringify(diagnostics)).not.toMatch(/Olympus|secret_table_name|hidden_parent/);
+  });
+
   it('explains the unquoted reference inside braces, once', async () => {
     const { diagnostics } = await load({
       'ferry.yaml':
@@ -182,6 +211,17 @@ describe('loadSpecs: mistakes', () => {
       'ferry.yaml:2:16 spec.secret-literal `source.url` contains a password (postgres://u:****@db/x)',
     ]);
     expect(JSON.stringify(diagnostics)).not.toContain('hunter2');
+  });
+
+  it('refuses the passphrase of a client key written into the spec, too', async () => {
+    const { diagnostics } = await load({
+      'ferry.yaml':
+        'version: 1\nsource: { url: "postgres://u@db/x?sslkey=k.pem&sslpassword=hunter3" }\ntarget: { url: "${env:FERRY_TARGET_URL}" }\n',
+    });
+    expect(diagnostics.map(brief)).toEqual([
+      'ferry.yaml:2:16 spec.secret-literal `source.url` contains a password (postgres://u@db/x?sslkey=k.pem&sslpassword=****)',
+    ]);
+    expect(JSON.stringify(diagnostics)).not.toContain('hunter3');
   });
 
   it('checks enums, required keys, names and column sources', async () => {
@@ -243,11 +283,36 @@ describe('loadSpecs: expressions are checked with the PostgreSQL parser', () => 
   it.each([
     ['1); DROP TABLE x; --', 'not valid SQL at character 2: syntax error at or near ")"'],
     ['1; DROP TABLE x', 'not valid SQL'],
+    ['x; SELECT 1', 'not valid SQL at character 2: syntax error at or near ";"'],
     ['1) FROM pg_user WHERE (true', 'must be one expression; it adds a FROM clause'],
     ['1), (2', 'must be one expression, not a list'],
     ['1 AS label', 'not valid SQL at character 3: syntax error at or near "AS"'],
     ['a +', 'not valid SQL: the expression is incomplete'],
     ['1 /* unterminated', 'not valid SQL'],
+    // A comment hides nothing: `--` ends at the line break ferry puts after the text.
+    ['1 -- a comment\n); DROP TABLE x; --', 'not valid SQL at character 16: syntax error at or near ")"'],
+    ['1 /* ) */ ); DROP TABLE x; --', 'not valid SQL at character 11: syntax error at or near ")"'],
+    ['/* /* nested */ ); DROP TABLE x; -- */', 'must be one expression; it ends early'],
+    // Quotes and dollar quotes end where PostgreSQL ends them, not where a pattern would.
+    ["'it''s'); DROP TABLE x; --", 'not valid SQL at character 8: syntax error at or near ")"'],
+    ["E'\\''); DROP TABLE x; --", 'not valid SQL at character 6: syntax error at or near ")"'],
+    ['$$x$$); DROP TABLE x; --', 'not valid SQL at character 6: syntax error at or near ")"'],
+    ['$q$ unterminated', 'not valid SQL'],
+    ['1) UNION SELECT (2', 'must be one expression; it adds a UNION'],
+    ['1)) --', 'not valid SQL at character 3: syntax error at or near ")"'],
+    // One expression inside ferry's parentheses, two once spliced after `key > 10 AND `.
+    ['x = 1) OR (true', 'must be one expression; it closes the parenthesis ferry puts around it'],
+    ['a, b', 'must be one expression, not a list'],
+    ['(1', 'not valid SQL: the expression is incomplete'],
+    // Subqueries may read, never write, create tables or lock rows.
+    [
+      '(WITH d AS (DELETE FROM x RETURNING *) SELECT count(*) FROM d)',
+      'must only read; it contains a DELETE',
+    ],
+    ['(WITH i AS (INSERT INTO x VALUES (1) RETURNING 1) SELECT 1)', 'must only read; it contains an INSERT'],
+    ['(WITH u AS (UPDATE x SET a = 1 RETURNING 1) SELECT 1)', 'must only read; it contains an UPDATE'],
+    ['(SELECT 1 INTO y)', 'must only read; it contains SELECT … INTO'],
+    ['(SELECT 1 FROM x FOR UPDATE)', 'must only read; it locks rows (FOR UPDATE or FOR SHARE)'],
   ])('refuses %j', async (expr, reason) => {
     const { diagnostics } = await load({
       'm.yaml': migrationYaml('m', 'legacy.m', 'app.m', `columns:\n  a: { expr: ${JSON.stringify(expr)} }\n`),
@@ -265,6 +330,36 @@ describe('loadSpecs: expressions are checked with the PostgreSQL parser', () => 
     expect(diagnostics.map(brief)).toEqual([
       'm.yaml:4:8 spec.expression `where` must be one expression; it adds a UNION',
     ]);
+  });
+
+  it.each([
+    ['true; DELETE FROM x', 'not valid SQL'],
+    ['true) OR (1 = 1', 'must be one expression; it closes the parenthesis ferry puts around it'],
+    [
+      'id IN (WITH d AS (DELETE FROM x RETURNING id) SELECT id FROM d)',
+      'must only read; it contains a DELETE',
+    ],
+    ['EXISTS (SELECT 1 FROM x FOR SHARE)', 'must only read; it locks rows'],
+  ])('refuses the `where` %j', async (where, reason) => {
+    const { diagnostics } = await load({
+      'm.yaml': migrationYaml('m', 'legacy.m', 'app.m', `where: ${JSON.stringify(where)}\n`),
+    });
+    expect(diagnostics.map((d) => `${d.code} ${JSON.stringify(d.location)}`)).toEqual([
+      'spec.expression {"file":"m.yaml","line":4,"column":8}',
+    ]);
+    expect(diagnostics[0]?.message).toContain(reason);
+  });
+
+  it('accepts what only looks like a second statement: text in strings and comments', async () => {
+    const { diagnostics } = await load({
+      'm.yaml': migrationYaml(
+        'm',
+        'legacy.m',
+        'app.m',
+        `columns:\n  a: { expr: "'); DROP TABLE x; --'" }\n  b: { expr: "$$); DROP TABLE x; --$$" }\n  c: { expr: "1 /* ); DROP TABLE x; */" }\nwhere: "id IN (SELECT id FROM legacy.keep) -- ); DROP TABLE x"\n`,
+      ),
+    });
+    expect(diagnostics).toEqual([]);
   });
 });
 
@@ -304,6 +399,56 @@ describe('loadSpecs: hostile files', () => {
     const { diagnostics } = await load({ 'bomb.yaml': `${levels.join('\n')}\n` });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(diagnostics.map((d) => d.code)).toEqual(['spec.alias-limit']);
+  });
+
+  it('refuses an alias inside the node its own anchor names', async () => {
+    const { diagnostics } = await load({
+      'cycle.yaml': migrationYaml('m', 'legacy.m', 'app.m', 'columns: &c\n  a: { from: x }\n  b: *c\n'),
+    });
+    expect(diagnostics.map(brief)).toEqual([
+      'cycle.yaml:6:6 spec.alias-limit alias `*c` is inside the node its anchor names, so its value never ends',
+    ]);
+  });
+
+  it('refuses nesting deeper than 256 levels in every form, one after the other', async () => {
+    // Near the stack's end a parser's regular expression can abort the whole process: each form
+    // is refused by a depth check before either parser recurses, so this file runs to its end.
+    const indented = Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}a:`).join('\n');
+    const { diagnostics } = await load({
+      'a-flow.yaml': `migration: ${'['.repeat(5000)}\n`,
+      'b-dashes.yaml': `${'- '.repeat(1000)}x\n`,
+      'c-dashes.yaml': `${'- '.repeat(4000)}x\n`,
+      'd-indented.yaml': `${indented} 1\n`,
+      'e-keys.yaml': `${'? '.repeat(3000)}x\n`,
+    });
+    expect(diagnostics.map(brief)).toEqual([
+      'a-flow.yaml:1:267 spec.syntax YAML could not be read: nesting too deep (more than 256 levels)',
+      'b-dashes.yaml:1:513 spec.syntax YAML could not be read: nesting too deep (more than 256 levels)',
+      'c-dashes.yaml:1:513 spec.syntax YAML could not be read: nesting too deep (more than 256 levels)',
+      'd-indented.yaml:257:257 spec.syntax YAML could not be read: nesting too deep (more than 256 levels)',
+      'e-keys.yaml:1:513 spec.syntax YAML could not be read: nesting too deep (more than 256 levels)',
+    ]);
+  });
+
+  it('refuses keys that are lists, mappings or tagged values, which the fast parser would flatten', async () => {
+    const { diagnostics } = await load({
+      'list.yaml': migrationYaml('l', 'legacy.l', 'app.l', 'columns:\n  [a]: b\n'),
+      'tagged.yaml': migrationYaml('t', 'legacy.t', 'app.t', 'columns:\n  !!binary aGVsbG8= : b\n'),
+    });
+    expect(diagnostics.map(brief)).toEqual([
+      'list.yaml:5:3 spec.schema a key is a list, a mapping or a tagged value; keys are names',
+      'tagged.yaml:5:12 spec.schema a key is a list, a mapping or a tagged value; keys are names',
+    ]);
+  });
+
+  it('answers for a huge misspelt value without comparing it with every candidate', async () => {
+    const zone = `Europe/${'x'.repeat(30_000)}`;
+    const { diagnostics } = await load({
+      'ferry.yaml': `${PROJECT_YAML}sourceTimeZone: ${zone}\n`,
+    });
+    expect(diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([
+      'spec.time-zone write an IANA name such as Europe/Berlin, America/New_York or UTC',
+    ]);
   });
 
   it('reports empty and comment-only files, and a directory without a project file', async () => {
