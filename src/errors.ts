@@ -53,6 +53,7 @@ export const ERROR_CODES = [
   'apply.bulk-restore-failed',
   'apply.plan-file',
   'apply.plan-stale',
+  'apply.batch-refused',
   'rollback.referenced',
   'rollback.unsupported',
   'rollback.bulk-pending',

@@ -4,8 +4,9 @@
 // migration pauses (the next apply resumes there) or, with onError: reject, exactly those rows are
 // set aside and the rest of the batch commits.
 
-import type pg from 'pg';
+import pg from 'pg';
 import { mappingHash } from '../compiler/mapping-hash.js';
+import { errorDiagnostic, FerryError } from '../errors.js';
 import { type SourceReader, stagedSourceOf } from '../source/reader.js';
 import {
   appendBatches,
@@ -148,8 +149,9 @@ async function prepareBatches(run: MigrationRun, { source, target, reader }: Con
   } else if (run.limitRows === undefined) {
     await extendBatches(run, { source, target, reader });
   }
-  if (control?.phase === 'paused' || control?.phase === 'failed')
-    await requeueBatches(target, migration.name);
+  // Batches a pause or a refusal of the server stopped are loaded again by every new run; a failed
+  // batch under a migration still loading (its run stopped at the failure) included.
+  await requeueBatches(target, migration.name);
   await releaseLeases(target, migration.name);
   const mapping = mappingHash(migration);
   await setMigrationPhase(target, migration.name, 'loading', {
@@ -387,7 +389,7 @@ async function loadBatch(
       await failBatch(target, batch, error instanceof Error ? error.message : String(error)).catch(
         () => false,
       );
-      throw error;
+      throw serverRefusal(migration.name, batch.batchNo, error) ?? error;
     }
     // In a dry run's sample, a foreign key may point at a row beyond the limit: not the data's fault.
     const sampledReference = run.limitRows !== undefined && violation.sqlstate === '23503';
@@ -480,6 +482,25 @@ async function setBadRowsAside(
     await target.query('ROLLBACK').catch(() => {});
     throw error;
   }
+}
+
+/**
+ * A batch the server refused for a reason that is not its rows' (a lock or statement it waited too
+ * long for, a full disk, too little memory after halving): a FerryError saying so, or undefined for
+ * an error that is not the server's.
+ */
+function serverRefusal(migration: string, batchNo: number, error: unknown): FerryError | undefined {
+  if (!(error instanceof pg.DatabaseError) || error.code === undefined) return undefined;
+  const sqlstate = error.code;
+  return new FerryError(
+    errorDiagnostic(
+      'apply.batch-refused',
+      `${migration}: batch ${batchNo} was refused by the target server: ${error.message} [SQLSTATE ${sqlstate}]`,
+      {
+        hint: 'nothing of the batch was kept; fix what the server says (a lock held elsewhere, lock_timeout, disk space) and run `ferry apply` again: it loads the batch again',
+      },
+    ),
+  );
 }
 
 /** Closes a pair of connections and its reader; a source staged on the target is the target's client. */
