@@ -1,13 +1,13 @@
-// The package's entry point offers what the README's library section imports, from the built files
-// a user installs.
+// The package's entry point offers what the library section of docs/commands.md imports, from the
+// built files a user installs.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 describe('the library entry point', () => {
-  it('exports every name the README imports from ferry', async () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const imported = [...readme.matchAll(/import \{([^}]+)\} from 'ferry'/g)].flatMap((m) =>
+  it('exports every name the library section of docs/commands.md imports from ferry', async () => {
+    const docs = readFileSync('docs/commands.md', 'utf8');
+    const imported = [...docs.matchAll(/import \{([^}]+)\} from 'ferry'/g)].flatMap((m) =>
       (m[1] as string).split(',').map((name) => name.trim()),
     );
     expect(imported.length).toBeGreaterThan(3);

@@ -79,14 +79,15 @@ describe('ferry demo', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      /✓ loaded in [\d.]+ s: 1,569 bracket, 10,000 casefile, 19,980 casefile_tags, 20,000 order, 500 tag/,
+      /✓ PostgreSQL on 127\.0\.0\.1:\d+, loaded in [\d.]+ s: 1,569 bracket, 10,000 casefile, 19,980 casefile_tags, 20,000 order, 500 tag/,
     );
-    expect(result.stdout).toContain('✓ 5 migrations are valid');
+    expect(result.stdout).toContain('✓ specs are valid: 5 migrations in 3 layers');
     expect(result.stdout).toContain('case_file_tags  legacy.dispatch_casefile_tags → app.case_file_tags');
-    expect(result.stdout).toContain('ferry.lock pins 16 inferred column mappings');
     expect(result.stdout).toMatch(/amount +← amount_cents \/ 100\.0 +declared/);
     expect(result.stdout).toContain('✓ orders: 20,000 rows');
     expect(result.stdout).toContain('✓ case_file_tags: 19,980 rows');
-    expect(result.stdout).toMatch(/✓ applied in [\d.]+ s/);
+    expect(result.stdout).toContain('✓ 5 of 5 migrations match their source');
+    expect(result.stdout).toContain('No differences: the target holds what ferry.lock plans.');
+    expect(result.stdout).toMatch(/✓ the demo finished in [\d.]+ s: every step went as it should/);
   });
 });

@@ -90,9 +90,10 @@ describe.concurrent('connection loss in the middle of a batch', () => {
 
   it('the target connection terminated while staging generated keys (shop customers): no mapping lost or doubled', async () => {
     await withFaultProject(await buildWorkload('fault_conn_shop', SHOP_FILES), 'shop', async (shop) => {
-      // 30 customers in 3 batches of about 0.2 s each.
+      // 30 customers in 3 batches of about 0.5 s each: long enough to be caught on a busy machine
+      // before order_lines, the other migration that stages, copies anything.
       await shop.editSpec('customers', (yaml) =>
-        yaml.replace('"lower(trim(email))"', '"lower(trim(email)) || pg_sleep(0.02)::text"'),
+        yaml.replace('"lower(trim(email))"', '"lower(trim(email)) || pg_sleep(0.05)::text"'),
       );
       await shop.setBatchSizes({ customers: 10 });
       const apply = shop.startApply();
