@@ -1,12 +1,15 @@
-// `npm run soak -- [--kills N] [--scale S] [--seed X] [--spare-rebuild]`: the reference workload
-// applied while it is SIGKILLed N times at random moments, each kill resumed, then verified and
-// counted against the source (test/faults/soak-run.ts). On an embedded PostgreSQL unless
+// `npm run soak -- [--kills N] [--scale S] [--seed X] [--spare-rebuild] [--fuzz-runs N]`: the
+// reference workload applied while it is SIGKILLed N times at random moments, each kill resumed, then
+// verified and counted against the source (test/faults/soak-run.ts), and the spec loader fuzzed with
+// 10,000 generated spec directories (test/spec/loader-property.ts). On an embedded PostgreSQL unless
 // FERRY_SOAK_DATABASE_URL names a server. Exits 0 only when every kill was survived with no row lost
-// or duplicated. --spare-rebuild kills runs with a bulk rebuild ahead only at failpoints.
+// or duplicated and the loader kept its property. --spare-rebuild kills runs with a bulk rebuild
+// ahead only at failpoints.
 
 import { parseArgs } from 'node:util';
 import { startEmbeddedPostgres } from '../src/demo/embedded-server.js';
 import { formatSoakResult, runSoak, soakPassed } from '../test/faults/soak-run.js';
+import { fuzzSpecLoader } from '../test/spec/loader-property.js';
 
 const { values } = parseArgs({
   options: {
@@ -14,10 +17,12 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '0.002' },
     seed: { type: 'string' },
     'spare-rebuild': { type: 'boolean', default: false },
+    'fuzz-runs': { type: 'string', default: '10000' },
   },
 });
 
 const kills = wholeNumber('--kills', values.kills, 1);
+const fuzzRuns = wholeNumber('--fuzz-runs', values['fuzz-runs'], 0);
 const scale = Number(values.scale);
 if (!(scale > 0 && scale <= 1)) usage(`--scale must be a number in (0, 1], not ${values.scale}`);
 const seed =
@@ -51,7 +56,14 @@ try {
   for (const failure of result.failures) console.log(`✗ ${failure}`);
   console.log(`seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(formatSoakResult(result));
-  process.exitCode = soakPassed(result) ? 0 : 1;
+  const fuzz = fuzzRuns > 0 ? await fuzzSpecLoader({ runs: fuzzRuns, seed }) : undefined;
+  if (fuzz) {
+    console.log(
+      `spec loader fuzzed: ${fuzz.runs} runs, ${fuzz.files} files, ${fuzz.diagnostics} diagnostics, seed ${seed}: ${fuzz.failure ? 'FAILED' : 'ok'}`,
+    );
+    if (fuzz.failure) console.error(fuzz.failure);
+  }
+  process.exitCode = soakPassed(result) && !fuzz?.failure ? 0 : 1;
 } finally {
   await server?.stop();
 }
@@ -65,7 +77,7 @@ function wholeNumber(flag: string, text: string, least: number): number {
 
 function usage(message: string): never {
   console.error(
-    `soak: ${message}\nusage: npm run soak -- [--kills N] [--scale S] [--seed X] [--spare-rebuild]`,
+    `soak: ${message}\nusage: npm run soak -- [--kills N] [--scale S] [--seed X] [--spare-rebuild] [--fuzz-runs N]`,
   );
   process.exit(2);
 }

@@ -9,8 +9,11 @@ import { expectApplyFinished } from '../support/cli.js';
 import { buildWorkload, referenceWorkload, SHOP_FILES } from '../support/workload.js';
 import { committedLine, type FaultProject, withFaultProject } from './fault-project.js';
 
-/** A source COPY of orders takes about a quarter second: long enough to be caught in the middle. */
-const SLOW_AMOUNT = `amount_cents / 100.0 + length(pg_sleep(0.0005)::text)`;
+/**
+ * A source COPY of a batch of 500 orders takes about a second: long enough to be caught in its first
+ * half by a poller on a busy machine, and terminated in the middle.
+ */
+const SLOW_AMOUNT = `amount_cents / 100.0 + length(pg_sleep(0.002)::text)`;
 
 /** The orders of the reference workload and their parents, by checksum of their mapped values. */
 const ORDERS = ['orders', 'case_files', 'case_file_tags'] as const;
@@ -48,7 +51,10 @@ describe.concurrent('connection loss in the middle of a batch', () => {
       () =>
         withSlowOrders(async (reference) => {
           const apply = reference.startApply();
-          await reference.catchStatement(role, COPYING_ORDERS[role], apply, { terminate: true });
+          await reference.catchStatement(role, COPYING_ORDERS[role], apply, {
+            terminate: true,
+            startedWithinMs: 500,
+          });
           const result = await apply;
           expectApplyFinished(result, 5);
           expect(result.stdout).toMatch(RETRY_LINE);
@@ -65,7 +71,10 @@ describe.concurrent('connection loss in the middle of a batch', () => {
     () =>
       withSlowOrders(async (reference) => {
         const apply = reference.startApply();
-        await reference.catchStatement('source', COPYING_ORDERS.source, apply, { terminate: false });
+        await reference.catchStatement('source', COPYING_ORDERS.source, apply, {
+          terminate: false,
+          startedWithinMs: 500,
+        });
         apply.kill('SIGKILL');
         expect((await apply).signal).toBe('SIGKILL');
         await reference.waitForSessionsGone();

@@ -103,7 +103,8 @@ export class FaultProject {
     role: 'source' | 'target',
     pattern: string,
     running: Promise<unknown>,
-    options: { readonly terminate: boolean },
+    /** `startedWithinMs`: how new the statement must be (default 100 ms), so that it is surely still running. */
+    options: { readonly terminate: boolean; readonly startedWithinMs?: number },
   ): Promise<number> {
     let settled = false;
     void running.finally(() => {
@@ -118,10 +119,10 @@ export class FaultProject {
            SELECT pid FROM pg_stat_activity
             WHERE datname = $1 AND application_name = $2 AND state = 'active' AND query LIKE $3
               -- Just begun: the statement is sure to be still running when the test acts on it.
-              AND clock_timestamp() - query_start < interval '100 milliseconds'
+              AND clock_timestamp() - query_start < make_interval(secs => $5::float8 / 1000)
             LIMIT 1)
          SELECT pid, CASE WHEN $4::bool THEN pg_terminate_backend(pid) END AS terminated FROM found`,
-        [database.name, `ferry ${role}`, pattern, options.terminate],
+        [database.name, `ferry ${role}`, pattern, options.terminate, options.startedWithinMs ?? 100],
       );
       if (row && row.terminated !== false) return row.pid;
       if (settled) throw new Error(`apply finished before a ferry ${role} session ran ${pattern}`);
