@@ -21,8 +21,8 @@ afterEach(() => {
 
 function parentContext(stdout: CliContext['stdout'], out: string[], err: string[]): CliContext {
   return {
-    projectDir: '/work',
-    specsDir: '/work/specs',
+    projectDir: '/home/someone/project',
+    specsDir: '/home/someone/project/specs',
     json: true,
     debug: false,
     github: true,
