@@ -251,7 +251,7 @@ async function main(): Promise<void> {
       const summary = summarize(figure, totalRows);
       if (summary) summaries.set(figure.key, summary);
     }
-    const goals = goalResults(summaries, figures, options.scale);
+    const goals = goalResults(summaries, figures, options.scale, edition.kind);
     const result: BenchResult = {
       startedAt,
       scale: options.scale,

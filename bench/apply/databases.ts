@@ -33,7 +33,11 @@ const TARGET_DATABASE = 'ferry_bench_target';
 export function benchDatabase(url: string): BenchDatabase {
   const withClient = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ connectionString: url, application_name: 'ferry-bench' });
-    await client.connect();
+    await client.connect().catch((error: Error & { code?: string }) => {
+      // A given URL that reaches no database is the caller's to fix, not a stack trace.
+      const hint = error.code === '3D000' ? ' (create it first: createdb, or CREATE DATABASE)' : '';
+      throw new BenchmarkFailure(`cannot connect to ${maskUrl(url)}: ${error.message}${hint}`);
+    });
     try {
       return await work(client);
     } finally {

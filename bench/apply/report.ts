@@ -51,6 +51,13 @@ const RATIO_GOALS: readonly RatioGoal[] = [
   { figure: 'resume', against: 'safe', limit: 1.1, goal: 'kill + resume ≤ 1.1× uninterrupted (safe)' },
 ];
 
+/** The MySQL source's goals (its own floors and pgloader's MySQL load); it runs no remap or resume. */
+const MYSQL_RATIO_GOALS: readonly RatioGoal[] = [
+  { figure: 'safe', against: 'layered', limit: 1.15, goal: 'safe ≤ 1.15× the layered floor' },
+  { figure: 'bulk', against: 'deferred', limit: 1.3, goal: '--bulk ≤ 1.3× the deferred floor' },
+  { figure: 'bulk', against: 'pgloader', limit: 1 / 1.5, goal: '--bulk ≥ 1.5× faster than pgloader' },
+];
+
 /** What each ferry figure is held against in the "vs floor" column. */
 const BASELINE: Partial<Record<ContenderKey, { key: ContenderKey; name: string }>> = {
   safe: { key: 'layered', name: 'layered' },
@@ -96,8 +103,9 @@ export function goalResults(
   summaries: ReadonlyMap<ContenderKey, Summary>,
   figures: readonly Figure[],
   scale: number,
+  source: 'postgres' | 'mysql' = 'postgres',
 ): GoalResult[] {
-  const ratios = RATIO_GOALS.map((g): GoalResult => {
+  const ratios = (source === 'mysql' ? MYSQL_RATIO_GOALS : RATIO_GOALS).map((g): GoalResult => {
     const value = ratio(summaries, g.figure, g.against);
     return {
       goal: g.goal,
@@ -146,9 +154,9 @@ function goalCell(results: readonly GoalResult[], key: ContenderKey): string {
   return results
     .filter((r) => r.figure === key)
     .map((r) => {
-      const against = RATIO_GOALS.find((g) => g.goal === r.goal)?.against;
+      const against = [...RATIO_GOALS, ...MYSQL_RATIO_GOALS].find((g) => g.goal === r.goal)?.against;
       const name = against === 'pgloader' || against === 'safe' ? against : 'floor';
-      return `${name} ≤ ${r.limit}× ${verdict(r.met)}`;
+      return `${name} ≤ ${Number(r.limit.toFixed(2))}× ${verdict(r.met)}`;
     })
     .join(', ');
 }

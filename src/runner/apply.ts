@@ -183,6 +183,7 @@ async function realRun(
         ...graph,
         connect: () => connectPair(urls),
         sequential: false,
+        directAtOnce: bulk,
         abandoned: () => lockLost,
       });
       // A pause leaves the keys dropped, so that the resumed load is a bulk load too.

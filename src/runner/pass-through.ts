@@ -1,14 +1,16 @@
-// A migration whose every written value is one source column, unchanged, needs no SQL between the
-// source and the target. Where the reader produces COPY text itself (a MySQL source), such a batch is
-// streamed straight into the target table instead of through a staging table and an INSERT … SELECT:
-// half the work on the target server. Only where the text the reader writes for the staged type reads
-// as the same value in the target type: text parsed by the target column's input function must equal
-// the staged value cast to it.
+// A migration whose every written value is one source column, unchanged, or an expression its reader
+// evaluates exactly as PostgreSQL would (shipped-value.ts), needs no SQL between the source and the
+// target. Where the reader produces COPY text itself (a MySQL source), such a batch is streamed
+// straight into the target table instead of through a staging table and an INSERT … SELECT: half the
+// work on the target server. Only where the text the reader writes for the staged type reads as the
+// same value in the target type: text parsed by the target column's input function must equal the
+// staged value cast to it.
 
 import type { CatalogColumn, CatalogTable } from '../catalog/types.js';
 import type { MigrationNode } from '../compiler/plan.js';
 import type { PassThroughColumn } from '../source/reader.js';
 import { writtenColumns } from './batch-sql.js';
+import { shippedExpression } from './shipped-value.js';
 
 const INTEGERS = new Set(['int2', 'int4', 'int8']);
 const NUMBERS = new Set([...INTEGERS, 'numeric']);
@@ -30,12 +32,14 @@ function readsAlike(staged: CatalogColumn, target: CatalogColumn): boolean {
 }
 
 /**
- * The source column behind each written target column when every one is a plain column whose text
- * reads alike in the target type, and nothing else shapes the rows (no `where`); otherwise undefined.
+ * The value behind each written target column when every one is a plain column whose text reads
+ * alike in the target type or an expression the reader may compute, and nothing else shapes the rows
+ * (no `where`); otherwise undefined.
  *
  * @example
  * passThroughColumns(migration, stagedSourceTable, targetTable);
- * // → [{ target: 'case_file_id', source: 'casefile_id' }, { target: 'tag_id', source: 'tag_id' }]
+ * // → [{ target: 'case_file_id', value: { kind: 'column', name: 'casefile_id' } },
+ * //    { target: 'active', value: { kind: 'compare', op: '<>', … } }]
  */
 export function passThroughColumns(
   migration: MigrationNode,
@@ -46,11 +50,17 @@ export function passThroughColumns(
     return undefined;
   const columns: PassThroughColumn[] = [];
   for (const column of writtenColumns(migration)) {
-    if (column.from === undefined || column.expr !== undefined) return undefined;
-    const staged = sourceTable.columns.find((c) => c.name === column.from);
     const target = targetTable.columns.find((c) => c.name === column.target);
-    if (!staged || !target || !readsAlike(staged, target)) return undefined;
-    columns.push({ target: column.target, source: column.from });
+    if (!target) return undefined;
+    if (column.expr !== undefined) {
+      const value = shippedExpression(column.expr, sourceTable, target, readsAlike);
+      if (!value) return undefined;
+      columns.push({ target: column.target, value });
+      continue;
+    }
+    const staged = sourceTable.columns.find((c) => c.name === column.from);
+    if (column.from === undefined || !staged || !readsAlike(staged, target)) return undefined;
+    columns.push({ target: column.target, value: { kind: 'column', name: column.from } });
   }
   return columns;
 }

@@ -30,6 +30,8 @@ import {
   splitBatch,
 } from '../state/index.js';
 import type { ClaimedBatch, KeyValue } from '../state/types.js';
+import { collectPromotedGarbage } from '../util/old-space.js';
+import type { Slots } from '../util/slots.js';
 import { quoteLiteral, quoteQualifiedName } from '../util/sql.js';
 import type { BatchLayout } from './batch-layout.js';
 import { STAGED_RANGE } from './batch-sql.js';
@@ -38,7 +40,7 @@ import { currentCursor, cursorCondition, cursorMoved } from './cursor.js';
 import type { RunnerEvent } from './events.js';
 import { failpoint } from './failpoints.js';
 import { isBatchTooBig, middleKey } from './halve.js';
-import { type KeyRangeOptions, keyComparison } from './key-ranges.js';
+import { type KeyRange, type KeyRangeOptions, keyComparison } from './key-ranges.js';
 import { ensureLayoutTables } from './layout-tables.js';
 import { loadRange } from './load-range.js';
 import { OFFENDING_ROWS_SHOWN } from './orphans.js';
@@ -75,6 +77,13 @@ export interface MigrationRun {
   readonly limitRows?: number;
   /** Set by the run when claim loops should stop taking batches (--fail-fast). */
   readonly stopped: () => boolean;
+  /** Batch loads at once across the whole run, where migrations run beside one another. */
+  readonly batchSlots?: Slots;
+  /**
+   * The key ranges, planned ahead while earlier layers load (see prefetchKeyRanges); used only if
+   * the migration has no batches recorded yet. A prefetch that failed is planned again in place.
+   */
+  readonly prefetchedRanges?: Promise<KeyRange[] | undefined>;
 }
 
 export interface PausedOutcome {
@@ -140,11 +149,8 @@ async function prepareBatches(run: MigrationRun, { source, target, reader }: Con
     // Changes from here on are the next apply's: the batches below read every row as it is then.
     if (run.layout.cursor)
       await setCursorMark(target, migration.name, await currentCursor(source, run.layout));
-    const ranges = await reader.planKeyRanges(source, {
-      ...rangeOptions(run),
-      batchSize: run.limitRows === undefined ? batchSize(run) : Math.min(batchSize(run), run.limitRows),
-      ...(run.limitRows === undefined ? {} : { limitRows: run.limitRows }),
-    });
+    const prefetched = await run.prefetchedRanges?.catch(() => undefined);
+    const ranges = prefetched ?? (await planKeyRanges(run, { source, reader }));
     await recordBatches(target, migration.name, ranges, { prefix: run.limitRows !== undefined });
   } else if (run.limitRows === undefined) {
     await extendBatches(run, { source, target, reader });
@@ -180,13 +186,50 @@ async function prepareBatches(run: MigrationRun, { source, target, reader }: Con
   });
 }
 
-function batchSize(run: MigrationRun): number {
+/** The key ranges a first run of the migration records as its batches. */
+function planKeyRanges(
+  run: Pick<MigrationRun, 'layout' | 'limitRows'>,
+  { source, reader }: Pick<Connections, 'source' | 'reader'>,
+): Promise<KeyRange[]> {
+  return reader.planKeyRanges(source, {
+    ...rangeOptions(run),
+    batchSize: run.limitRows === undefined ? batchSize(run) : Math.min(batchSize(run), run.limitRows),
+    ...(run.limitRows === undefined ? {} : { limitRows: run.limitRows }),
+  });
+}
+
+/**
+ * Plans a migration's key ranges on connections of its own, so that a later layer's walk over its
+ * source key (a second or so for a few million rows) runs while the earlier layers load instead of
+ * between them. Planning only reads the source: the ranges are recorded when the migration starts,
+ * and rows the source gains meanwhile fall in the open last range, as they would have anyway.
+ * Undefined for a migration that has batches recorded already (a resumed run plans nothing).
+ */
+export function prefetchKeyRanges(
+  run: Pick<MigrationRun, 'layout' | 'connect'>,
+): Promise<KeyRange[] | undefined> {
+  const ranges = (async () => {
+    const connections = await run.connect();
+    try {
+      const recorded = await batchProgress(connections.target, run.layout.migration.name);
+      if (recorded.some((p) => p.batches > 0)) return undefined;
+      return await planKeyRanges(run, connections);
+    } finally {
+      await closeAll(connections);
+    }
+  })();
+  // Awaited only by a migration that starts with no batches recorded; a failure is planned again then.
+  ranges.catch(() => {});
+  return ranges;
+}
+
+function batchSize(run: Pick<MigrationRun, 'layout'>): number {
   const { size } = run.layout.migration.batch;
   return typeof size === 'number' ? size : DEFAULT_BATCH_SIZE;
 }
 
 /** The source table, batch key and row filter that batch boundaries are found in. */
-function rangeOptions(run: MigrationRun): Omit<KeyRangeOptions, 'batchSize'> {
+function rangeOptions(run: Pick<MigrationRun, 'layout'>): Omit<KeyRangeOptions, 'batchSize'> {
   const { migration, sourceKey } = run.layout;
   return {
     table: migration.from,
@@ -279,16 +322,21 @@ function claimLoop(run: MigrationRun, worker: string): Promise<PausedOutcome | u
         // A batch this worker held when its connection broke is given back first; if its COMMIT
         // went through, the batch is done and stays so.
         await releaseLeases(connections.target, run.layout.migration.name, worker);
-        for (;;) {
-          if (run.stopped()) return undefined;
+        const claimAndLoad = async (): Promise<PausedOutcome | 'none-left' | undefined> => {
           const batch = await claimBatch(connections.target, {
             migration: run.layout.migration.name,
             worker,
             leaseSeconds: LEASE_SECONDS,
           });
-          if (!batch) return undefined;
-          const paused = await loadBatch(run, connections, await closeOpenRange(run, connections, batch));
-          if (paused) return paused;
+          if (!batch) return 'none-left';
+          return loadBatch(run, connections, await closeOpenRange(run, connections, batch));
+        };
+        for (;;) {
+          if (run.stopped()) return undefined;
+          const outcome = await (run.batchSlots ? run.batchSlots.use(claimAndLoad) : claimAndLoad());
+          collectPromotedGarbage();
+          if (outcome === 'none-left') return undefined;
+          if (outcome) return outcome;
         }
       } finally {
         await closeAll(connections);

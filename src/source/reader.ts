@@ -29,13 +29,31 @@ export function stagedSourceOf(layout: {
   return { sourceName: layout.migration.from, sourceRelation: layout.sourceRelation, key: layout.sourceKey };
 }
 
-/** A target column written with one source column's value as it is (see runner/pass-through.ts). */
+/**
+ * A value a reader computes while reading (see runner/shipped-value.ts): a source column as it is, or
+ * one of the few expressions every engine evaluates exactly as PostgreSQL does.
+ */
+export type ShippedValue =
+  | { readonly kind: 'column'; readonly name: string }
+  | { readonly kind: 'integer'; readonly value: string }
+  | {
+      readonly kind: 'compare';
+      readonly op: '=' | '<>' | '<' | '>' | '<=' | '>=';
+      readonly left: ShippedValue;
+      readonly right: ShippedValue;
+    }
+  | { readonly kind: 'is-null'; readonly negated: boolean; readonly arg: ShippedValue }
+  | { readonly kind: 'logic'; readonly op: 'and' | 'or' | 'not'; readonly args: readonly ShippedValue[] }
+  /** An integer column divided by 10^digits, exactly. */
+  | { readonly kind: 'point-shift'; readonly column: string; readonly digits: number };
+
+/** A target column and the value the reader writes into it (see runner/pass-through.ts). */
 export interface PassThroughColumn {
   readonly target: string;
-  readonly source: string;
+  readonly value: ShippedValue;
 }
 
-/** Where copyRange writes: a target table and its columns, each from one source column. */
+/** Where copyRange writes: a target table and its columns, each a value the reader computes. */
 export interface PassThroughTarget {
   readonly table: QualifiedName;
   readonly columns: readonly PassThroughColumn[];

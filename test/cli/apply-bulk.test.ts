@@ -1,10 +1,12 @@
 // `ferry apply --bulk` on the reference workload: keys, indexes and foreign keys dropped while the rows
-// load and rebuilt after, exactly as they were; a crash in the middle resumes as a bulk load; a safe
-// apply after a crashed bulk load rebuilds first; a target that holds rows is refused.
+// load and rebuilt after, exactly as they were; children that need nothing of their parents' rows
+// load beside them; a crash in the middle resumes as a bulk load; a safe apply after a crashed bulk
+// load rebuilds first; a target that holds rows is refused.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FaultProject, sleep } from '../faults/fault-project.js';
 import { runFerry } from '../support/cli.js';
 import { referenceWorkload, type Workload } from '../support/workload.js';
 
@@ -90,6 +92,47 @@ describe('ferry apply --bulk', () => {
     expect(refused.stderr).toContain('apply.bulk-not-empty');
     expect(refused.stderr).toContain('app.orders');
     expect(await structure()).toEqual(before);
+  });
+
+  it('loads the children beside their parent: a parent held up does not hold them up', async () => {
+    const before = await structure();
+    const path = join(workload.projectDir, 'specs', 'case_files.yaml');
+    await writeFile(path, `${await readFile(path, 'utf8')}batch: { size: 100 }\n`);
+    expect((await ferry(['plan'])).exitCode).toBe(0);
+    const project = new FaultProject(workload, 'app');
+    const count = async (sql: string) => {
+      const rows = await workload.target.query<{ n: number }>(sql).catch(() => [{ n: 0 }]);
+      return rows[0]?.n ?? 0;
+    };
+    const waitUntil = async (what: string, sql: string, expected: number) => {
+      for (let waited = 0; (await count(sql)) < expected; waited += 25) {
+        if (waited > 60_000) throw new Error(`never: ${what}`);
+        await sleep(25);
+      }
+    };
+    const running = project.startApply({}, ['--bulk']);
+    // Once the keys are dropped, a session that holds case_files in SHARE mode stops its loading
+    // (each batch's COPY needs ROW EXCLUSIVE) a few of its hundred batches in.
+    await waitUntil('keys dropped', 'SELECT count(*)::int AS n FROM _ferry.deferred_ddl', 1);
+    await workload.target.withClient(async (holder) => {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE app.case_files IN SHARE MODE');
+      try {
+        await waitUntil(
+          'orders and case_file_tags done',
+          `SELECT count(*)::int AS n FROM _ferry.migration_control
+            WHERE migration IN ('orders', 'case_file_tags') AND phase = 'done'`,
+          2,
+        );
+        expect(await project.phase('case_files')).toBe('loading');
+      } finally {
+        await holder.query('COMMIT');
+      }
+    });
+    expect((await running).exitCode).toBe(0);
+    expect(await structure()).toEqual(before);
+    const { source, target } = await agreement();
+    expect(target).toEqual(source);
   });
 
   it('resumes a killed bulk load as a bulk load, and a safe apply rebuilds the keys before it loads', async () => {

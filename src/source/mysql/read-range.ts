@@ -18,8 +18,10 @@ const ROWS_IN_FLIGHT = 1000;
 
 export interface MysqlRangeRead {
   readonly table: QualifiedName;
-  /** The columns read, in this order. */
+  /** The columns read, in this order: what each value is encoded as. */
   readonly columns: readonly CatalogColumn[];
+  /** MySQL SQL of each value, where it is not the column itself (see shipped-sql.ts). */
+  readonly values?: readonly (string | undefined)[];
   readonly key: readonly Pick<CatalogColumn, 'name'>[];
   readonly range: KeyRange;
 }
@@ -38,7 +40,9 @@ export interface MysqlRangeStream {
 
 /** The SELECT behind a range read: its SQL and parameters. */
 export function mysqlRangeSelect(read: MysqlRangeRead): { readonly sql: string; readonly values: string[] } {
-  const columns = read.columns.map((column) => quoteMysqlIdentifier(column.name)).join(', ');
+  const columns = read.columns
+    .map((column, i) => read.values?.[i] ?? quoteMysqlIdentifier(column.name))
+    .join(', ');
   const key = read.key.map((column) => quoteMysqlIdentifier(column.name)).join(', ');
   const condition = mysqlRangeCondition(read.key, read.range);
   return {
@@ -46,6 +50,37 @@ export function mysqlRangeSelect(read: MysqlRangeRead): { readonly sql: string; 
       `SELECT ${columns} FROM ${quoteMysqlTable(read.table)}` +
       `${condition.sql ? ` WHERE ${condition.sql}` : ''} ORDER BY ${key}`,
     values: condition.values,
+  };
+}
+
+/**
+ * COPY lines gathered into chunks of about CHUNK_BYTES, written as UTF-8 into a Buffer as each line
+ * is made. Each line's string dies at once: a text chunk concatenated from thousands of short lines
+ * would live (and be copied by every young-generation collection) until it was sent, and a load's
+ * collections are most of its time in Node otherwise.
+ */
+function copyChunks(): { add(line: string): Buffer | undefined; rest(): Buffer | undefined } {
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  const take = (): Buffer | undefined => {
+    if (used === 0) return undefined;
+    const full = buffer.subarray(0, used);
+    buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    used = 0;
+    return full;
+  };
+  return {
+    add(line) {
+      // A UTF-16 code unit is at most 3 bytes of UTF-8, so a line this short always fits.
+      if (line.length * 3 <= CHUNK_BYTES - used) {
+        used += buffer.write(line, used);
+        return used >= CHUNK_BYTES - 1024 ? take() : undefined;
+      }
+      const full = take();
+      const long = Buffer.from(line, 'utf8');
+      return full ? Buffer.concat([full, long]) : long;
+    },
+    rest: take,
   };
 }
 
@@ -64,19 +99,17 @@ export function readMysqlRange(connection: mysql.Connection, read: MysqlRangeRea
   const rows = core
     .query({ sql: select.sql, values: select.values, rowsAsArray: true })
     .stream({ highWaterMark: ROWS_IN_FLIGHT });
-  let pending = '';
+  const chunks = copyChunks();
   const encode = new Transform({
     writableObjectMode: true,
     transform(row: MysqlValue[], _encoding, done) {
-      pending += encoder.encode(row);
-      if (pending.length >= CHUNK_BYTES) {
-        this.push(pending);
-        pending = '';
-      }
+      const full = chunks.add(encoder.encode(row));
+      if (full) this.push(full);
       done();
     },
     flush(done) {
-      if (pending) this.push(pending);
+      const rest = chunks.rest();
+      if (rest) this.push(rest);
       done();
     },
   });

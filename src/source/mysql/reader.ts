@@ -13,10 +13,11 @@ import { errorDiagnostic, FerryError } from '../../errors.js';
 import type { KeyRangeOptions } from '../../runner/key-ranges.js';
 import type { QualifiedName } from '../../spec/types.js';
 import { quoteIdentifier, quoteQualifiedName } from '../../util/sql.js';
-import type { SourceReader, StagedSource } from '../reader.js';
+import type { PassThroughColumn, SourceReader, StagedSource } from '../reader.js';
 import { mysqlLastKeyAfter, planMysqlKeyRanges } from './key-ranges.js';
 import { rawColumnType } from './raw-types.js';
 import { type MysqlRangeStream, readMysqlRange } from './read-range.js';
+import { shippedSql } from './shipped-sql.js';
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
@@ -90,6 +91,27 @@ async function copyInto(sql: pg.ClientBase, relation: string, read: MysqlRangeSt
   return writer.rowCount;
 }
 
+/**
+ * How a shipped value is read: a column as itself (encoded by its type), an expression as its SQL,
+ * whose result (a number, or 1/0 for a truth value) needs no more than plain text.
+ */
+function shippedRead(
+  table: CatalogTable,
+  column: PassThroughColumn,
+): { readonly column: CatalogColumn; readonly sql?: string } {
+  const { value } = column;
+  if (value.kind !== 'column') {
+    const computed = { name: column.target, ordinal: 0, type: 'decimal', baseType: 'decimal' };
+    return {
+      column: { ...computed, nullable: true, serial: false, generated: false },
+      sql: shippedSql(value),
+    };
+  }
+  const found = table.columns.find((candidate) => candidate.name === value.name);
+  if (!found) throw new Error(`${table.schema}.${table.name}.${value.name} is not in the catalog`);
+  return { column: found };
+}
+
 export function mysqlReader(connection: mysql.Connection, catalog: Catalog): SourceReader {
   const tableOf = (name: QualifiedName): CatalogTable => {
     const table = catalog.tables.find((t) => t.schema === name.schema && t.name === name.name);
@@ -133,12 +155,14 @@ export function mysqlReader(connection: mysql.Connection, catalog: Catalog): Sou
     },
     async copyRange(sql, source, range, into) {
       const table = tableOf(source.sourceName);
-      const columns = into.columns.map((column) => {
-        const found = table.columns.find((candidate) => candidate.name === column.source);
-        if (!found) throw new Error(`${table.schema}.${table.name}.${column.source} is not in the catalog`);
-        return found;
+      const values = into.columns.map((column) => shippedRead(table, column));
+      const read = readMysqlRange(connection, {
+        table,
+        columns: values.map((value) => value.column),
+        values: values.map((value) => value.sql),
+        key: keyOf(table, source),
+        range,
       });
-      const read = readMysqlRange(connection, { table, columns, key: keyOf(table, source), range });
       const names = into.columns.map((column) => quoteIdentifier(column.target));
       const rows = await copyInto(sql, `${quoteQualifiedName(into.table)} (${names.join(', ')})`, read);
       return { rows, zeroDates: read.encoder.zeroDates };
